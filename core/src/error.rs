@@ -1,0 +1,152 @@
+//! Errors with a stable, machine-readable code.
+//!
+//! Every failure the SDK or the server reports carries an [`ErrorCode`]; the
+//! code's string form (`"invalid_input"`, ...) is part of the public API, on
+//! the JS side as `error.code` and on the wire as `{ "error": { "code", "message" } }`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The stable error codes of the Cloud Credits API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A field is missing, of the wrong type, or out of range; the message names it.
+    InvalidInput,
+    /// The model name resolves to no catalog entry; the message suggests close matches.
+    UnknownModel,
+    /// No key or session, or a key that is unknown or revoked.
+    Unauthorized,
+    /// The key is valid but may not do this (another project, or a publishable key on a secret route).
+    Forbidden,
+    /// The addressed resource does not exist.
+    NotFound,
+    /// The project's "Use Cloud Credits" toggle is off: legacy features only.
+    CloudDisabled,
+    /// The available balance does not cover the requested amount.
+    InsufficientCredits,
+    /// Too many requests; retry after the server's `Retry-After`.
+    RateLimited,
+    /// The request conflicts with the current state (for example a hold already settled).
+    Conflict,
+    /// The payment provider declined a top-up.
+    PaymentFailed,
+    /// The server could not be reached.
+    Network,
+    /// The server failed unexpectedly.
+    Server,
+}
+
+impl ErrorCode {
+    /// Every code, in declaration order.
+    pub const ALL: [ErrorCode; 12] = [
+        ErrorCode::InvalidInput,
+        ErrorCode::UnknownModel,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::CloudDisabled,
+        ErrorCode::InsufficientCredits,
+        ErrorCode::RateLimited,
+        ErrorCode::Conflict,
+        ErrorCode::PaymentFailed,
+        ErrorCode::Network,
+        ErrorCode::Server,
+    ];
+
+    /// The code's stable string form, as seen by JS and on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::UnknownModel => "unknown_model",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::CloudDisabled => "cloud_disabled",
+            ErrorCode::InsufficientCredits => "insufficient_credits",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::PaymentFailed => "payment_failed",
+            ErrorCode::Network => "network",
+            ErrorCode::Server => "server",
+        }
+    }
+
+    /// The HTTP status the reference server answers with for this code.
+    pub const fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::InvalidInput | ErrorCode::UnknownModel => 400,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::PaymentFailed | ErrorCode::InsufficientCredits => 402,
+            ErrorCode::Forbidden | ErrorCode::CloudDisabled => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Network => 503,
+            ErrorCode::Server => 500,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error with a stable [`ErrorCode`] and a message that tells the user what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Error {
+    /// The machine-readable code.
+    pub code: ErrorCode,
+    /// A human-readable explanation naming the offending field or limit.
+    pub message: String,
+}
+
+impl Error {
+    /// An error with the given code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An `invalid_input` error.
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidInput, message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A `Result` whose error is the core [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_their_stable_strings() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            let back: ErrorCode = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, code);
+        }
+    }
+
+    #[test]
+    fn client_errors_are_4xx_and_failures_5xx() {
+        assert_eq!(ErrorCode::InvalidInput.http_status(), 400);
+        assert_eq!(ErrorCode::RateLimited.http_status(), 429);
+        assert_eq!(ErrorCode::Server.http_status(), 500);
+    }
+}

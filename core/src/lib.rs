@@ -1,0 +1,18 @@
+//! Pure Rust core of the Cloud Credits SDK.
+//!
+//! Everything that decides a number lives here: money and display rounding
+//! ([`money`]), the model catalog ([`catalog`]), model-name resolution
+//! ([`resolve`]), cost estimation ([`estimate`]), the JSON wire types shared
+//! by the SDK and the reference server ([`wire`]) and the error codes
+//! ([`error`]). The crate has no wasm or browser dependency: it is tested
+//! natively and linked both into the wasm SDK and into the server, so the
+//! client and the server can never disagree on a field or a price.
+
+pub mod catalog;
+pub mod error;
+pub mod estimate;
+pub mod money;
+pub mod resolve;
+pub mod wire;
+
+pub use error::{Error, ErrorCode};
