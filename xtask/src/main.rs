@@ -1,1 +1,61 @@
-fn main() {}
+//! Build automation for rork-cloud-credits, run as `cargo xtask <command>`.
+//!
+//! Every CI step is a command a person can run locally: `.ci/run` is just
+//! `cargo xtask test`. Set-up (toolchains, browsers, PostgreSQL, npm packages)
+//! is part of the commands, so a fresh clone needs nothing installed by hand.
+
+mod build;
+mod catalog;
+mod demo;
+mod postgres;
+mod process;
+mod server;
+mod setup;
+mod test;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// What went wrong in a step, already phrased for the person at the terminal.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  build                    build the wasm SDK into the npm package in pkg/
+  demo                     build everything, start the reference server on SQLite with
+                           a seeded demo account, serve the demo page, print its URL
+  test                     run every test suite and print `N passed, M failed`
+  catalog import <file>    refresh core/catalog/models.json from a LiteLLM
+                           model_prices_and_context_window.json file";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let outcome = match args.as_slice() {
+        ["build"] => build::run(),
+        ["demo"] => demo::run(),
+        ["test"] => test::run(),
+        ["catalog", "import", file] => catalog::import(
+            std::path::Path::new(file),
+            &root().join("core/catalog/models.json"),
+        ),
+        _ => Err(USAGE.to_string()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or(manifest)
+}

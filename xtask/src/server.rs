@@ -1,0 +1,60 @@
+//! Starting the reference Cloud Credits server for the demo and the tests.
+
+use crate::build::target_dir;
+use crate::process::{free_port, run, Service};
+use crate::{root, Result};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// A running reference server and its base URL.
+pub struct Server {
+    /// The process; stopped when dropped.
+    pub service: Service,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+/// Compiles the server binary (dev profile, shared with `cargo test`).
+pub fn build() -> Result<PathBuf> {
+    run(Command::new("cargo")
+        .current_dir(root())
+        .args(["build", "--package", "rork-cloud-credits-server"]))?;
+    Ok(target_dir().join("debug/rork-cloud-credits-server"))
+}
+
+/// Starts the server on `db` with the demo account seeded, serving `www/`
+/// and the npm package, on `port` (a free one when `None`).
+pub fn start(binary: &Path, db: &str, port: Option<u16>) -> Result<Server> {
+    let port = match port {
+        Some(port) => port,
+        None => free_port()?,
+    };
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut service = Service::spawn(
+        "reference server",
+        Command::new(binary)
+            .current_dir(root())
+            .args(["--db", db, "--seed-demo", "--listen", &addr.to_string()])
+            .arg("--www")
+            .arg(root().join("www"))
+            .arg("--pkg")
+            .arg(root().join("pkg")),
+    )?;
+    service.wait_for_port(addr, Duration::from_secs(60))?;
+    Ok(Server {
+        service,
+        url: format!("http://{addr}"),
+    })
+}
+
+/// A SQLite URL for a fresh database file at `path` (deleted first).
+pub fn fresh_sqlite(path: &Path) -> String {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(file));
+    }
+    format!("sqlite://{}", path.display())
+}

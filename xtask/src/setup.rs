@@ -1,0 +1,126 @@
+//! Fresh-machine set-up: every tool the build and the tests need is checked
+//! and, where this machine allows it, installed. When a step cannot run (no
+//! root, no apt-get), the error says exactly what to install by hand.
+
+use crate::process::{output, run};
+use crate::{root, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The wasm target the SDK compiles to.
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Debian packages the tests use, with the file each one provides.
+const SYSTEM_PACKAGES: [(&str, &str); 3] = [
+    ("chromium", "/usr/bin/chromium"),
+    ("chromium-driver", "/usr/bin/chromedriver"),
+    ("postgresql", "/usr/lib/postgresql"),
+];
+
+/// Installs the wasm32 target and the wasm-bindgen CLI matching Cargo.lock.
+pub fn rust_tools() -> Result {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .ok_or("rustup not found: install Rust with rustup (https://rustup.rs), then rerun")?;
+    if !installed.lines().any(|t| t.trim() == WASM_TARGET) {
+        run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+    }
+    let version = wasm_bindgen_version()?;
+    let wanted = format!("wasm-bindgen {version}");
+    let have = output(Command::new("wasm-bindgen").arg("--version"));
+    let runner = output(Command::new("wasm-bindgen-test-runner").arg("--version"));
+    if have.as_deref() != Some(wanted.as_str()) || runner.is_none() {
+        // No `--locked`: one of the CLI's pinned dependencies is not on the registry.
+        run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version]))?;
+    }
+    Ok(())
+}
+
+/// The exact `wasm-bindgen` version in Cargo.lock, which the CLI must equal.
+pub fn wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry".into())
+}
+
+/// Installs Chromium, ChromeDriver and PostgreSQL with apt-get when missing.
+pub fn system_packages() -> Result {
+    let missing: Vec<&str> = SYSTEM_PACKAGES
+        .iter()
+        .filter(|(_, file)| !Path::new(file).exists())
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let is_root = output(Command::new("id").arg("-u")).as_deref() == Some("0");
+    let has_apt = output(Command::new("apt-get").arg("--version")).is_some();
+    if !(is_root && has_apt) {
+        return Err(format!(
+            "missing system packages: {list}. Install them as root, e.g. \
+             `sudo apt-get install -y {list}` (Debian/Ubuntu), then rerun",
+            list = missing.join(" ")
+        ));
+    }
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// The newest PostgreSQL server's `bin` directory.
+pub fn postgres_bin() -> Result<PathBuf> {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map_err(|e| format!("PostgreSQL not installed (/usr/lib/postgresql: {e})"))?
+        .filter_map(|entry| entry.ok().map(|e| e.path().join("bin")))
+        .filter(|bin| bin.join("initdb").exists())
+        .collect();
+    versions.sort_by_key(|bin| {
+        bin.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|n| n.to_str()?.parse::<u32>().ok())
+    });
+    versions
+        .pop()
+        .ok_or_else(|| "no initdb under /usr/lib/postgresql/*/bin".into())
+}
+
+/// Runs `npm ci` in `dir` (from its committed lockfile) unless it is up to date.
+pub fn npm_ci(dir: &Path) -> Result {
+    let node = output(Command::new("node").arg("--version"))
+        .ok_or("Node.js not found: install Node.js 20 or newer, then rerun")?;
+    let major: u32 = node
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    if major < 20 {
+        return Err(format!("Node.js {node} is too old: install Node.js 20 or newer"));
+    }
+    let stamp = dir.join("node_modules/.package-lock.json");
+    let lock = dir.join("package-lock.json");
+    if modified(&stamp) >= modified(&lock) && modified(&stamp).is_some() {
+        return Ok(());
+    }
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir))
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// A binary installed by `npm ci` in `dir`.
+pub fn npm_bin(dir: &Path, name: &str) -> PathBuf {
+    dir.join("node_modules/.bin").join(name)
+}

@@ -1,0 +1,190 @@
+//! `cargo xtask test`: every suite, from set-up to the browser, ending with
+//! one summary line `N passed, M failed`.
+
+use crate::postgres::TempPostgres;
+use crate::process::{self, tee};
+use crate::setup::{self, WASM_TARGET};
+use crate::{build, root, server, Result};
+use std::path::Path;
+use std::process::Command;
+
+/// Counts of passed and failed tests over all suites.
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    failed_suites: Vec<String>,
+}
+
+impl Tally {
+    /// Runs a test command, echoing its output and adding its counts.
+    /// A suite that fails without reporting a failed test (a compile error,
+    /// a crash) counts as one failure.
+    fn suite(&mut self, name: &str, cmd: &mut Command) {
+        eprintln!("\n==> {name}");
+        let (ok, out) = match tee(cmd) {
+            Ok(result) => result,
+            Err(message) => {
+                eprintln!("{message}");
+                (false, String::new())
+            }
+        };
+        let (passed, failed) = counts(&out);
+        self.passed += passed;
+        self.failed += failed;
+        if !ok || failed > 0 {
+            self.failed += u64::from(failed == 0);
+            self.failed_suites.push(name.to_string());
+        }
+    }
+
+    /// Runs a step that is one check (format, lint, build): one pass or one failure.
+    fn check(&mut self, name: &str, outcome: Result) -> bool {
+        eprintln!("\n==> {name}");
+        match outcome {
+            Ok(()) => self.passed += 1,
+            Err(message) => {
+                eprintln!("{message}");
+                self.failed += 1;
+                self.failed_suites.push(name.to_string());
+            }
+        }
+        self.failed_suites.last().map(String::as_str) != Some(name)
+    }
+}
+
+/// Sums the counts that cargo test (`test result: ok. 3 passed; 0 failed; ...`)
+/// and node's TAP reporter (`# pass 3`, `# fail 0`) print.
+fn counts(output: &str) -> (u64, u64) {
+    let mut passed = 0;
+    let mut failed = 0;
+    for line in output.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            for part in rest.split(['.', ';']) {
+                let mut words = part.split_whitespace();
+                if let (Some(n), Some(kind)) = (words.next(), words.next()) {
+                    let n: u64 = n.parse().unwrap_or(0);
+                    match kind {
+                        "passed" => passed += n,
+                        "failed" => failed += n,
+                        _ => {}
+                    }
+                }
+            }
+        } else if let Some(n) = line.strip_prefix("# pass ") {
+            passed += n.trim().parse::<u64>().unwrap_or(0);
+        } else if let Some(n) = line.strip_prefix("# fail ") {
+            failed += n.trim().parse::<u64>().unwrap_or(0);
+        }
+    }
+    (passed, failed)
+}
+
+fn cargo(args: &[&str]) -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root()).args(args);
+    cmd
+}
+
+fn node_tests(dir: &Path, server_url: &str) -> Command {
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root())
+        .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+        .arg(dir)
+        .env("CLOUD_CREDITS_URL", server_url);
+    cmd
+}
+
+/// Runs every suite and fails when any test failed.
+pub fn run() -> Result {
+    setup::rust_tools()?;
+    setup::system_packages()?;
+    setup::npm_ci(&root().join("tests"))?;
+    setup::npm_ci(&root().join("www"))?;
+
+    let mut tally = Tally::default();
+    tally.check("format", process::run(&mut cargo(&["fmt", "--all", "--check"])));
+    tally.check(
+        "clippy",
+        process::run(&mut cargo(&[
+            "clippy", "--workspace", "--all-targets", "--", "-D", "warnings",
+        ])),
+    );
+    let built = tally.check("build the npm package", build::run());
+
+    match TempPostgres::start() {
+        Ok(pg) => tally.suite(
+            "native tests (core, SDK, server on SQLite and PostgreSQL)",
+            cargo(&["test", "--workspace"]).env("TEST_POSTGRES_URL", &pg.url),
+        ),
+        Err(message) => {
+            tally.check("start PostgreSQL", Err(message));
+        }
+    }
+
+    tally.suite(
+        "wasm tests in headless Chromium",
+        cargo(&["test", "--target", WASM_TARGET, "--package", "rork-cloud-credits"])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+    );
+
+    if built {
+        js_suites(&mut tally);
+    }
+
+    println!();
+    if !tally.failed_suites.is_empty() {
+        println!("failed: {}", tally.failed_suites.join(", "));
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed == 0 {
+        Ok(())
+    } else {
+        Err("some tests failed".into())
+    }
+}
+
+/// The suites that need the built package and a running reference server:
+/// each gets its own server on a fresh SQLite database.
+fn js_suites(tally: &mut Tally) {
+    let binary = match server::build() {
+        Ok(binary) => binary,
+        Err(message) => {
+            tally.check("build the reference server", Err(message));
+            return;
+        }
+    };
+    let work = build::target_dir().join("xtask-test");
+    let _ = std::fs::create_dir_all(&work);
+    for (name, dir) in [
+        ("npm package tests (node:test)", "tests/js"),
+        ("browser end-to-end tests (Playwright + Chromium)", "tests/e2e"),
+    ] {
+        let db = server::fresh_sqlite(&work.join(format!("{}.db", dir.replace('/', "-"))));
+        match server::start(&binary, &db, None) {
+            Ok(server) => tally.suite(name, &mut node_tests(&root().join(dir), &server.url)),
+            Err(message) => {
+                tally.check(name, Err(message));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counts;
+
+    #[test]
+    fn sums_cargo_and_tap_counts() {
+        let out = "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured\n\
+                   test result: FAILED. 3 passed; 2 failed; 0 ignored\n\
+                   # tests 5\n# pass 4\n# fail 1\n";
+        assert_eq!(counts(out), (19, 3));
+    }
+
+    #[test]
+    fn output_without_results_counts_nothing() {
+        assert_eq!(counts("error[E0425]: cannot find value\n"), (0, 0));
+    }
+}
