@@ -1,1 +1,764 @@
-//! Placeholder: filled in by the owning work item.
+//! The JSON wire types of the Cloud Credits HTTP API (`/v1`), shared by the
+//! browser client and the reference server so the two cannot drift.
+//!
+//! Conventions: field names are camelCase; money is a [`Decimal`] serialized
+//! as a decimal string (`"0.0012345"`) and only accepted as a string (a JSON
+//! number for money is `invalid_input`: it may already have been rounded by
+//! a float); token and unit counts are JSON integers; timestamps are RFC 3339
+//! strings in UTC (`"2026-11-25T12:00:00.000Z"`); ids are UUID strings.
+//! The server's `server/API.md` documents every route that uses these types.
+
+use crate::error::Error;
+use crate::estimate::{Estimate, UsageRequest};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The body of every error response: `{ "error": { "code", "message" } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error, with its stable code.
+    pub error: Error,
+}
+
+/// `POST /v1/session`: the account owner signs in to the billing dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionRequest {
+    /// The account's email address.
+    pub email: String,
+    /// The account's password.
+    pub password: String,
+}
+
+/// Build credits: the plan-bound balance spent while building in the editor.
+/// Read-only in this API; shown in the account menu next to Cloud Credits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildCredits {
+    /// Credits that come with the subscription.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub subscription: Decimal,
+    /// Credits bought on top of the subscription (usage credits).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub usage: Decimal,
+}
+
+/// `GET /v1/account`: the signed-in account, its plan, build credits and projects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// Account id.
+    pub id: String,
+    /// Sign-in email address.
+    pub email: String,
+    /// Plan name, for example `"Pro"`.
+    pub plan: String,
+    /// The build-credit balances of the plan.
+    pub build_credits: BuildCredits,
+    /// The account's projects.
+    pub projects: Vec<Project>,
+}
+
+/// A project and its Cloud Credits settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    /// Project id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The Cloud Credits balance, as `GET /v1/projects/{id}/balance` returns it.
+    pub balance: Balance,
+    /// Email address for low-balance alerts; `None` sends no email.
+    pub alert_email: Option<String>,
+    /// Whether the one-time free $1.00 has been granted (it is granted once, ever).
+    pub free_grant_received: bool,
+    /// Origins allowed to use the publishable key from a browser.
+    pub allowed_origins: Vec<String>,
+    /// The active publishable keys, by display prefix (never the whole key).
+    pub publishable_keys: Vec<KeyInfo>,
+}
+
+/// A key as listed after creation: its id and a display prefix, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyInfo {
+    /// Key id (used to revoke it).
+    pub id: String,
+    /// `pk` or `sk`.
+    pub kind: KeyKind,
+    /// The first characters of the key, for recognizing it (`"pk_3f9a1c2e…"`).
+    pub prefix: String,
+    /// Creation time.
+    pub created_at: String,
+}
+
+/// A key returned once, at creation: the only time the whole key is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedKey {
+    /// The key's id and prefix.
+    #[serde(flatten)]
+    pub info: KeyInfo,
+    /// The whole key. Store it now: the server keeps only its hash.
+    pub key: String,
+}
+
+/// The two kinds of API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyKind {
+    /// Publishable key (`pk_...`), one project, safe in a browser.
+    Pk,
+    /// Secret key (`sk_...`), the whole account, server side only.
+    Sk,
+}
+
+/// `POST /v1/projects`: create a project (session or secret key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateProjectRequest {
+    /// Display name, 1 to 100 characters.
+    pub name: String,
+}
+
+/// `POST /v1/projects` answer: the project and its first publishable key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedProject {
+    /// The new project.
+    pub project: Project,
+    /// Its publishable key, shown in full this once.
+    pub publishable_key: CreatedKey,
+}
+
+/// Whether the balance still covers normal use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BalanceStatus {
+    /// At or above the low-balance threshold.
+    Ok,
+    /// Below the low-balance threshold but above zero.
+    Low,
+    /// Zero or below: new holds are refused.
+    Empty,
+}
+
+/// Auto top-up: when the balance falls below `threshold_usd`, buy `amount_usd`,
+/// once per crossing, at most `daily_cap_usd` per UTC day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoTopUp {
+    /// Whether auto top-up is on.
+    pub enabled: bool,
+    /// Refill when the balance falls below this.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub threshold_usd: Decimal,
+    /// How much to buy each time ($5.00 to $200.00, cents).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount_usd: Decimal,
+    /// The most auto top-ups may buy per UTC day.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub daily_cap_usd: Decimal,
+    /// The payment method charged (with the test provider: `pm_test_ok` or `pm_test_decline`).
+    pub payment_method: String,
+}
+
+/// `GET /v1/projects/{id}/balance`: the project's Cloud Credits balance.
+///
+/// The balance is a ledger: `balance_usd` is exactly the sum of the project's
+/// ledger entries. Active holds are ledger entries too, so `balance_usd` is
+/// what is left after in-flight reservations; `held_usd` says how much of the
+/// money is reserved right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Balance {
+    /// The project.
+    pub project_id: String,
+    /// Sum of all ledger entries (may be negative after usage past zero).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub balance_usd: Decimal,
+    /// Reserved by active holds (already deducted from `balance_usd`).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub held_usd: Decimal,
+    /// What a new hold may reserve: `balance_usd`, or zero when that is negative.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub available_usd: Decimal,
+    /// `ok`, `low` or `empty`.
+    pub status: BalanceStatus,
+    /// The "Use Cloud Credits" toggle: off means legacy features only.
+    pub use_cloud_credits: bool,
+    /// Below this the balance is `low` and an alert is sent.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub low_balance_threshold_usd: Decimal,
+    /// Auto top-up settings.
+    pub auto_top_up: AutoTopUp,
+    /// Where the owner adds credits (the billing page).
+    pub add_credits_url: String,
+    /// When this balance was read.
+    pub as_of: String,
+}
+
+/// `PATCH /v1/projects/{id}/settings`: any subset of the project's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettingsPatch {
+    /// Turn "Use Cloud Credits" on or off. The first time it is turned on the
+    /// project receives a one-time free $1.00.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_cloud_credits: Option<bool>,
+    /// Low-balance threshold (zero or more, at most $10,000).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option"
+    )]
+    pub low_balance_threshold_usd: Option<Decimal>,
+    /// Alert email address; the empty string turns email alerts off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_email: Option<String>,
+    /// Auto top-up settings, replaced as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_top_up: Option<AutoTopUp>,
+    /// Origins allowed to use the publishable key from a browser
+    /// (`scheme://host[:port]`); an empty list allows any origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+/// `POST /v1/projects/{id}/topups` (with an `Idempotency-Key` header).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TopUpRequest {
+    /// $5.00 to $200.00 inclusive, at most cent precision.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount_usd: Decimal,
+    /// The payment method to charge; the test provider takes `pm_test_ok`
+    /// (the default) or `pm_test_decline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+}
+
+/// A completed top-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TopUp {
+    /// Top-up id.
+    pub id: String,
+    /// The project credited.
+    pub project_id: String,
+    /// Amount credited.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount_usd: Decimal,
+    /// `manual` or `auto`.
+    pub source: String,
+    /// The payment provider's reference for the charge.
+    pub payment_reference: String,
+    /// The project's balance right after this top-up.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub balance_after_usd: Decimal,
+    /// When it was credited.
+    pub created_at: String,
+}
+
+/// `POST /v1/projects/{id}/holds`: reserve the estimated cost of `usage`, or a plain amount.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HoldRequest {
+    /// The usage to reserve for: the server estimates its cost from the catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<UsageRequest>,
+    /// Or a plain amount to reserve (more than zero).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option"
+    )]
+    pub amount_usd: Option<Decimal>,
+    /// Seconds until an unsettled hold expires (1 to 3600, default 600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds: Option<u64>,
+}
+
+/// The life cycle of a hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldStatus {
+    /// Reserved; waiting to be settled or released.
+    Active,
+    /// Settled with actual usage: the actual cost was debited, the rest released.
+    Settled,
+    /// Released without usage.
+    Released,
+    /// Expired unsettled; the whole amount was released.
+    Expired,
+}
+
+/// A hold: money reserved for a request in flight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hold {
+    /// Hold id.
+    pub id: String,
+    /// The project whose balance it reserves.
+    pub project_id: String,
+    /// Amount reserved.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount_usd: Decimal,
+    /// Current state.
+    pub status: HoldStatus,
+    /// The estimate the amount came from, when the hold was made for a usage request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Estimate>,
+    /// Actual cost debited when settled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option"
+    )]
+    pub settled_cost_usd: Option<Decimal>,
+    /// When it was made.
+    pub created_at: String,
+    /// When it expires if not settled.
+    pub expires_at: String,
+}
+
+/// `POST /v1/holds/{id}/settle`: the actual usage of the request the hold was for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettleRequest {
+    /// The actual usage.
+    pub usage: UsageRequest,
+    /// Client-generated UUID of the usage event this settles with (makes retries safe);
+    /// the server generates one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// The app feature that used it, for the usage breakdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
+}
+
+/// `POST /v1/holds/{id}/settle` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settlement {
+    /// The hold, now settled.
+    pub hold: Hold,
+    /// The usage event recorded for it.
+    pub event: UsageResult,
+    /// The project's balance afterwards.
+    pub balance: BalanceBrief,
+}
+
+/// One usage event of a `POST /v1/usage` batch.
+///
+/// `costUsd` or any other unknown field a client sends is ignored: the server
+/// prices the usage from its own catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageEvent {
+    /// Client-generated UUID; an event is recorded once, ever.
+    pub id: String,
+    /// With a secret key: the project the usage belongs to (a publishable key implies it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// What was used.
+    #[serde(flatten)]
+    pub usage: UsageRequest,
+    /// The app feature that used it, for the usage breakdown (at most 100 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
+    /// The hold this usage settles, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_id: Option<String>,
+    /// When the usage happened (RFC 3339); the server's receipt time when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<String>,
+}
+
+/// `POST /v1/usage`: a batch of 1 to 500 usage events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageBatch {
+    /// The events.
+    pub events: Vec<UsageEvent>,
+}
+
+/// What became of one usage event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    /// Recorded now and charged.
+    Accepted,
+    /// Recorded before (a replay): delivered, not charged again.
+    Duplicate,
+    /// Not recorded; `error` says why. Retrying the same event will not help.
+    Rejected,
+}
+
+/// The result for one event of a usage batch, in the batch's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageResult {
+    /// Position of the event in the batch.
+    pub index: usize,
+    /// The event's id, when it had a readable one.
+    pub id: Option<String>,
+    /// Accepted, duplicate or rejected.
+    pub status: EventStatus,
+    /// The authoritative cost charged for the event (accepted and duplicate).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option"
+    )]
+    pub cost_usd: Option<Decimal>,
+    /// Why the event was rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Error>,
+}
+
+/// A project's balance in short, as usage and settle answers report it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BalanceBrief {
+    /// The project.
+    pub project_id: String,
+    /// Sum of the project's ledger entries.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub balance_usd: Decimal,
+    /// `ok`, `low` or `empty`.
+    pub status: BalanceStatus,
+}
+
+/// `POST /v1/usage` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageBatchResult {
+    /// One result per event, in the batch's order.
+    pub results: Vec<UsageResult>,
+    /// The balance of every project the batch touched.
+    pub balances: Vec<BalanceBrief>,
+}
+
+/// A recorded usage event, as the charge review lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedUsage {
+    /// Event id.
+    pub id: String,
+    /// The project charged.
+    pub project_id: String,
+    /// What was used (the model is the canonical catalog id).
+    #[serde(flatten)]
+    pub usage: UsageRequest,
+    /// The app feature, if the client named one.
+    pub feature: Option<String>,
+    /// The hold it settled, if any.
+    pub hold_id: Option<String>,
+    /// Cost charged.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub cost_usd: Decimal,
+    /// When it happened.
+    pub occurred_at: String,
+    /// When the server recorded it.
+    pub recorded_at: String,
+}
+
+/// How usage is grouped in a summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// By canonical model id.
+    Model,
+    /// By project (account summaries only).
+    Project,
+    /// By UTC day (`YYYY-MM-DD`), every day of the window, zeros included.
+    Day,
+}
+
+/// One group of a usage summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageGroup {
+    /// Model id, project id or `YYYY-MM-DD`.
+    pub key: String,
+    /// Project name for project groups; otherwise the key.
+    pub label: String,
+    /// Spend in the group.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub cost_usd: Decimal,
+    /// Number of usage events.
+    pub events: u64,
+    /// Input tokens (including cached and cache-write tokens).
+    pub input_tokens: u64,
+    /// Output tokens.
+    pub output_tokens: u64,
+    /// Units of unit-billed features.
+    pub units: u64,
+}
+
+/// `GET /v1/projects/{id}/usage` and `GET /v1/account/usage`: spend over the last N UTC days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageSummary {
+    /// Window length in days (1 to 90).
+    pub days: u32,
+    /// The grouping.
+    pub group_by: GroupBy,
+    /// First day of the window (UTC midnight, inclusive).
+    pub from: String,
+    /// End of the window (the time of the request).
+    pub to: String,
+    /// Total spend in the window.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub total_cost_usd: Decimal,
+    /// Total events in the window.
+    pub total_events: u64,
+    /// The groups: by cost, highest first (by day: oldest first).
+    pub groups: Vec<UsageGroup>,
+}
+
+/// The kind of a ledger entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    /// The one-time free $1.00 when the cloud is first enabled.
+    Grant,
+    /// A top-up bought by the owner.
+    TopUp,
+    /// An automatic top-up.
+    AutoTopUp,
+    /// Money reserved by a hold (negative).
+    Hold,
+    /// A hold's reservation given back (positive).
+    Release,
+    /// A usage debit (negative).
+    Usage,
+    /// A refund or correction by support.
+    Adjustment,
+}
+
+/// One entry of a project's append-only ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerEntry {
+    /// Entry id.
+    pub id: String,
+    /// Position in the project's ledger, from 1, without gaps.
+    pub seq: u64,
+    /// What the entry records.
+    pub kind: LedgerKind,
+    /// Signed amount: credits positive, debits and holds negative.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount_usd: Decimal,
+    /// The balance after this entry (the sum of entries 1..=seq).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub balance_after_usd: Decimal,
+    /// The hold it belongs to, for hold and release entries (and usage that settled one).
+    pub hold_id: Option<String>,
+    /// The usage event, for usage entries.
+    pub usage_event_id: Option<String>,
+    /// The top-up, for top-up entries.
+    pub top_up_id: Option<String>,
+    /// A human-readable description.
+    pub memo: String,
+    /// When it was written.
+    pub created_at: String,
+}
+
+/// `GET /v1/projects/{id}/ledger` answer: recent entries, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerPage {
+    /// The entries.
+    pub entries: Vec<LedgerEntry>,
+}
+
+/// The kind of a project notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// The balance fell below the low-balance threshold.
+    Low,
+    /// The balance reached zero or below.
+    Empty,
+    /// An automatic top-up was made.
+    AutoTopUp,
+    /// An automatic top-up failed.
+    AutoTopUpFailed,
+}
+
+/// A project notification, readable by the app with its publishable key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    /// Notification id.
+    pub id: String,
+    /// The project.
+    pub project_id: String,
+    /// What happened.
+    pub kind: NotificationKind,
+    /// A sentence for the user.
+    pub message: String,
+    /// The balance when it was raised.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub balance_usd: Decimal,
+    /// Where to add credits.
+    pub add_credits_url: String,
+    /// When it was raised.
+    pub created_at: String,
+}
+
+/// `GET /v1/projects/{id}/notifications` answer, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationList {
+    /// The notifications.
+    pub notifications: Vec<Notification>,
+}
+
+/// `POST /v1/support/charge-reviews`: "if a charge looks wrong".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChargeReviewRequest {
+    /// The project id, or give `project_link` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// A link to the project (any URL containing its id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_link: Option<String>,
+    /// About when the charge happened (RFC 3339).
+    pub approximate_time: String,
+    /// What the user was doing, in their words.
+    pub action: String,
+    /// How far around `approximate_time` to look, in minutes (1 to 1440, default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_minutes: Option<u32>,
+}
+
+/// Which balance a charge came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeClassification {
+    /// Build activity in the editor (build credits).
+    Build,
+    /// Cloud usage by the running app (Cloud Credits).
+    Cloud,
+    /// Nothing recorded around that time.
+    Unknown,
+}
+
+/// Build activity in the editor, which spends build credits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildActivity {
+    /// Activity id.
+    pub id: String,
+    /// The project built.
+    pub project_id: String,
+    /// `chat`, `build`, `asset` or `publish`.
+    pub kind: String,
+    /// What was done.
+    pub description: String,
+    /// Build credits spent.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub credits: Decimal,
+    /// When.
+    pub occurred_at: String,
+}
+
+/// The support report a charge review creates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargeReview {
+    /// Support report id (`sr_...`): quote it when contacting support.
+    pub id: String,
+    /// The project reviewed.
+    pub project_id: String,
+    /// Build or cloud (or unknown when nothing was found).
+    pub classification: ChargeClassification,
+    /// Why: which records decided the classification.
+    pub reason: String,
+    /// The time given.
+    pub approximate_time: String,
+    /// The action given.
+    pub action: String,
+    /// The window searched, in minutes either side.
+    pub window_minutes: u32,
+    /// Cloud Credits ledger entries in the window.
+    pub ledger_entries: Vec<LedgerEntry>,
+    /// Usage events in the window.
+    pub usage_events: Vec<RecordedUsage>,
+    /// Build activity in the window.
+    pub build_activity: Vec<BuildActivity>,
+    /// When the report was created.
+    pub created_at: String,
+}
+
+/// `GET /v1/demo` (only when the server runs with `--seed-demo`): the demo project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoInfo {
+    /// The demo project's id.
+    pub project_id: String,
+    /// Its publishable key.
+    pub publishable_key: String,
+    /// The demo account's email (the password is `demo`).
+    pub email: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_is_a_string_on_the_wire_and_numbers_are_refused() {
+        let req: TopUpRequest = serde_json::from_str(r#"{"amountUsd":"25.00"}"#).unwrap();
+        assert_eq!(req.amount_usd, Decimal::from_str("25.00").unwrap());
+        assert_eq!(
+            serde_json::to_string(&req).unwrap(),
+            r#"{"amountUsd":"25.00"}"#
+        );
+        assert!(serde_json::from_str::<TopUpRequest>(r#"{"amountUsd":25.0}"#).is_err());
+    }
+
+    #[test]
+    fn usage_event_flattens_the_usage_request_and_ignores_client_costs() {
+        let event: UsageEvent = serde_json::from_str(
+            r#"{"id":"e1","model":"gpt-4o","inputTokens":10,"outputTokens":5,"costUsd":"9"}"#,
+        )
+        .unwrap();
+        assert_eq!(event.usage.model, "gpt-4o");
+        assert_eq!(event.usage.input_tokens, 10);
+        assert_eq!(event.usage.output_tokens, 5);
+        assert_eq!(event.usage.units, 0);
+        assert!(serde_json::from_str::<UsageEvent>(
+            r#"{"id":"e1","model":"gpt-4o","inputTokens":-1}"#
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn settings_patch_refuses_unknown_fields() {
+        assert!(serde_json::from_str::<SettingsPatch>(r#"{"useCloud":true}"#).is_err());
+        let patch: SettingsPatch =
+            serde_json::from_str(r#"{"lowBalanceThresholdUsd":"0.5"}"#).unwrap();
+        assert_eq!(
+            patch.low_balance_threshold_usd,
+            Some(Decimal::from_str("0.5").unwrap())
+        );
+    }
+
+    #[test]
+    fn error_body_has_the_documented_shape() {
+        let body = ErrorBody {
+            error: Error::invalid_input("amountUsd must be at least 5.00"),
+        };
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            serde_json::json!({"error":{"code":"invalid_input","message":"amountUsd must be at least 5.00"}})
+        );
+    }
+}
