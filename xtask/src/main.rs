@@ -12,6 +12,7 @@ mod process;
 mod server;
 mod setup;
 mod test;
+mod version;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,7 +28,9 @@ commands:
                            a seeded demo account, serve the demo page, print its URL
   test                     run every test suite and print `N passed, M failed`
   catalog import <file>    refresh core/catalog/models.json from a LiteLLM
-                           model_prices_and_context_window.json file";
+                           model_prices_and_context_window.json file
+  version [<x.y.z>]        set the version in Cargo.toml and pkg/package.json (no
+                           argument: print them and fail when they differ)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
             std::path::Path::new(file),
             &root().join("core/catalog/models.json"),
         ),
+        ["version", rest @ ..] => version::run(rest),
         _ => Err(USAGE.to_string()),
     };
     match outcome {
