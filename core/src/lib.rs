@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod error;
 pub mod estimate;
 pub mod money;
+pub mod queue;
 pub mod resolve;
 pub mod wire;
 
