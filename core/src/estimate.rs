@@ -5,7 +5,24 @@
 //! `cache_write_tokens` are the parts of it billed at their own rates;
 //! `output_tokens` includes reasoning tokens. `units` counts images, seconds,
 //! 1K characters, queries or invocations for unit-billed entries.
+//!
+//! Pricing ([`Catalog::estimate`]): a token-billed request is priced at the
+//! rates of the highest tier its `input_tokens` exceeds (else the base rates),
+//! for the whole request. Lines: `input` = `input_tokens - cached_input_tokens
+//! - cache_write_tokens` at the input rate, `cachedInput` and `cacheWrite` at
+//! their own rates (or folded into `input` when the entry has no such rate),
+//! `output` at the output rate. A unit-billed request has one `units` line.
+//! Every cost is `quantity × per-token (or per-unit) price`, exact; the total
+//! is their exact sum. Amounts are written without trailing zeros
+//! (`"0.003085"`, not `"0.00308500"`): same value, same digits. Nothing is rounded; [`crate::money::format_usd`] is for display.
+//!
+//! Validation, all `invalid_input` naming the field: counts above
+//! [`MAX_COUNT`]; `cachedInputTokens + cacheWriteTokens > inputTokens`; token
+//! counts on a unit-billed entry; `units` on a token-billed entry.
 
+use crate::catalog::{Billing, Catalog, Entry};
+use crate::error::{Error, Result};
+use crate::money::{self, decimal_string};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -60,8 +77,10 @@ pub struct Line {
     /// Tokens or units.
     pub quantity: u64,
     /// Price of one token or unit, in USD.
+    #[serde(with = "decimal_string")]
     pub unit_price: Decimal,
     /// `quantity * unit_price`, exact.
+    #[serde(with = "decimal_string")]
     pub cost: Decimal,
 }
 
@@ -74,9 +93,439 @@ pub struct Estimate {
     /// Always `"USD"`.
     pub currency: String,
     /// Exact sum of the line costs.
+    #[serde(with = "decimal_string")]
     pub total: Decimal,
     /// Version of the price list used.
     pub catalog_version: String,
     /// The priced lines; lines with zero quantity are omitted.
     pub lines: Vec<Line>,
+}
+
+/// The estimates of several requests and their exact total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchEstimate {
+    /// One estimate per request, in request order.
+    pub items: Vec<Estimate>,
+    /// Exact sum of the items' totals.
+    #[serde(with = "decimal_string")]
+    pub total: Decimal,
+}
+
+impl UsageRequest {
+    /// The counts with their JS/wire field names, for validation messages.
+    fn counts(&self) -> [(&'static str, u64); 5] {
+        [
+            ("inputTokens", self.input_tokens),
+            ("cachedInputTokens", self.cached_input_tokens),
+            ("cacheWriteTokens", self.cache_write_tokens),
+            ("outputTokens", self.output_tokens),
+            ("units", self.units),
+        ]
+    }
+
+    /// Checks the counts that do not depend on the entry: range and parts ≤ whole.
+    fn validate_counts(&self) -> Result<()> {
+        if let Some((field, value)) = self.counts().into_iter().find(|&(_, v)| v > MAX_COUNT) {
+            return Err(Error::invalid_input(format!(
+                "{field} is {value}, above the largest exact count {MAX_COUNT}"
+            )));
+        }
+        let parts = self.cached_input_tokens + self.cache_write_tokens;
+        if parts > self.input_tokens {
+            return Err(Error::invalid_input(format!(
+                "cachedInputTokens ({}) + cacheWriteTokens ({}) exceed inputTokens ({}): \
+                 inputTokens is the whole prompt, including cached and cache-write tokens",
+                self.cached_input_tokens, self.cache_write_tokens, self.input_tokens
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A priced line, or nothing when the quantity is zero.
+fn line(kind: LineKind, quantity: u64, unit_price: Decimal) -> Result<Option<Line>> {
+    if quantity == 0 {
+        return Ok(None);
+    }
+    Ok(Some(Line {
+        kind,
+        quantity,
+        unit_price: unit_price.normalize(),
+        cost: money::cost_of(quantity, unit_price)?.normalize(),
+    }))
+}
+
+/// The lines of a token-billed request against `entry`.
+fn token_lines(entry: &Entry, request: &UsageRequest) -> Result<Vec<Option<Line>>> {
+    if request.units > 0 {
+        return Err(Error::invalid_input(format!(
+            "units must be 0 for {:?}: it is billed per token (use inputTokens and outputTokens)",
+            entry.id
+        )));
+    }
+    let Some(rates) = entry.token_rates(request.input_tokens) else {
+        return Ok(Vec::new());
+    };
+    // A part without its own rate is billed as ordinary input.
+    let mut input = request.input_tokens - request.cached_input_tokens - request.cache_write_tokens;
+    let mut part = |kind, tokens: u64, rate: Option<Decimal>| match rate {
+        Some(rate) => line(kind, tokens, money::per_token(rate)?),
+        None => {
+            input += tokens;
+            Ok(None)
+        }
+    };
+    let cached = part(
+        LineKind::CachedInput,
+        request.cached_input_tokens,
+        rates.cached_input,
+    )?;
+    let cache_write = part(
+        LineKind::CacheWrite,
+        request.cache_write_tokens,
+        rates.cache_write,
+    )?;
+    Ok(vec![
+        line(LineKind::Input, input, money::per_token(rates.input)?)?,
+        cached,
+        cache_write,
+        line(
+            LineKind::Output,
+            request.output_tokens,
+            money::per_token(rates.output)?,
+        )?,
+    ])
+}
+
+/// The line of a unit-billed request against `entry`.
+fn unit_line(entry: &Entry, request: &UsageRequest, price: Decimal) -> Result<Vec<Option<Line>>> {
+    let counts = request.counts();
+    if let Some((field, _)) = counts[..4].iter().find(|&&(_, value)| value > 0) {
+        return Err(Error::invalid_input(format!(
+            "{field} must be 0 for {:?}: it is billed per unit (use units)",
+            entry.id
+        )));
+    }
+    Ok(vec![line(LineKind::Units, request.units, price)?])
+}
+
+impl Catalog {
+    /// The exact cost of `request` at this catalog's prices (see the module docs).
+    pub fn estimate(&self, request: &UsageRequest) -> Result<Estimate> {
+        request.validate_counts()?;
+        let entry = self.resolve(&request.model)?;
+        let lines = match entry.billing() {
+            Billing::Tokens(_) => token_lines(entry, request)?,
+            Billing::Units { price, .. } => unit_line(entry, request, price)?,
+        };
+        let lines: Vec<Line> = lines.into_iter().flatten().collect();
+        let total = money::sum(lines.iter().map(|line| line.cost))?;
+        Ok(Estimate {
+            model: entry.id.clone(),
+            currency: "USD".to_owned(),
+            total,
+            catalog_version: self.version().to_owned(),
+            lines,
+        })
+    }
+
+    /// Estimates every request; the total is their exact sum. The first
+    /// invalid request fails the batch, its message prefixed with `requests[i]`.
+    pub fn estimate_batch(&self, requests: &[UsageRequest]) -> Result<BatchEstimate> {
+        let items = requests
+            .iter()
+            .enumerate()
+            .map(|(i, request)| {
+                self.estimate(request).map_err(|error| {
+                    Error::new(error.code, format!("requests[{i}]: {}", error.message))
+                })
+            })
+            .collect::<Result<Vec<Estimate>>>()?;
+        let total = money::sum(items.iter().map(|item| item.total))?;
+        Ok(BatchEstimate { items, total })
+    }
+
+    /// How many output tokens (token-billed `model`) or units (unit-billed)
+    /// `available` USD still pays for after a prompt of `input_tokens` uncached
+    /// tokens, capped at [`MAX_COUNT`]. Zero when the prompt alone costs more
+    /// than `available` or `available` is not positive. For a unit-billed
+    /// model `input_tokens` must be 0. Exact: `count × price ≤ remaining <
+    /// (count + 1) × price`.
+    pub fn max_affordable(
+        &self,
+        model: &str,
+        input_tokens: u64,
+        available: Decimal,
+    ) -> Result<u64> {
+        let request = UsageRequest {
+            model: model.to_owned(),
+            input_tokens,
+            ..UsageRequest::default()
+        };
+        let prompt = self.estimate(&request)?;
+        let entry = self.resolve(model)?;
+        let price = match entry.billing() {
+            Billing::Units { price, .. } => price,
+            Billing::Tokens(_) => match entry.token_rates(input_tokens) {
+                Some(rates) => money::per_token(rates.output)?,
+                None => return Ok(0),
+            },
+        };
+        let remaining = available - prompt.total;
+        if remaining <= Decimal::ZERO {
+            return Ok(0);
+        }
+        if price.is_zero() {
+            return Ok(MAX_COUNT);
+        }
+        Ok(floor_count(remaining, price))
+    }
+}
+
+/// The largest `n ≤ MAX_COUNT` with `n × price ≤ remaining` (both positive).
+fn floor_count(remaining: Decimal, price: Decimal) -> u64 {
+    let affordable = |n: u64| money::cost_of(n, price).is_ok_and(|cost| cost <= remaining);
+    let guess = remaining
+        .checked_div(price)
+        .map(|quotient| quotient.floor())
+        .filter(|quotient| *quotient < Decimal::from(MAX_COUNT))
+        .and_then(|quotient| u64::try_from(quotient.mantissa() / 10i128.pow(quotient.scale())).ok())
+        .unwrap_or(MAX_COUNT);
+    // Decimal division rounds at 28 digits: correct the guess by exact products.
+    let mut count = guess;
+    while count > 0 && !affordable(count) {
+        count -= 1;
+    }
+    while count < MAX_COUNT && affordable(count + 1) {
+        count += 1;
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    fn d(text: &str) -> Decimal {
+        Decimal::from_str_exact(text).unwrap()
+    }
+
+    fn request(model: &str) -> UsageRequest {
+        UsageRequest {
+            model: model.to_owned(),
+            ..UsageRequest::default()
+        }
+    }
+
+    fn estimate(request: &UsageRequest) -> Result<Estimate> {
+        Catalog::builtin().estimate(request)
+    }
+
+    #[test]
+    fn lines_split_input_into_uncached_cached_and_cache_write() {
+        let result = estimate(&UsageRequest {
+            input_tokens: 10_000,
+            cached_input_tokens: 6_000,
+            cache_write_tokens: 1_000,
+            output_tokens: 500,
+            ..request("claude-sonnet-4-6")
+        })
+        .unwrap();
+        let kinds: Vec<(LineKind, u64)> =
+            result.lines.iter().map(|l| (l.kind, l.quantity)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (LineKind::Input, 3_000),
+                (LineKind::CachedInput, 6_000),
+                (LineKind::CacheWrite, 1_000),
+                (LineKind::Output, 500)
+            ]
+        );
+        // 3000×3 + 6000×0.30 + 1000×3.75 + 500×15, per 1M.
+        assert_eq!(result.total, d("0.02205"));
+        assert_eq!(result.model, "claude-sonnet-4-6");
+        assert_eq!(result.catalog_version, Catalog::builtin().version());
+    }
+
+    #[test]
+    fn parts_without_their_own_rate_are_billed_as_input() {
+        // OpenAI has no cache-write rate: those tokens are ordinary input.
+        let result = estimate(&UsageRequest {
+            input_tokens: 1_000,
+            cache_write_tokens: 400,
+            ..request("gpt-4o")
+        })
+        .unwrap();
+        assert_eq!(result.lines.len(), 1);
+        assert_eq!(result.lines[0].quantity, 1_000);
+        assert_eq!(result.total, d("0.0025"));
+    }
+
+    #[test]
+    fn zero_quantity_lines_are_omitted_and_zero_usage_costs_zero() {
+        let result = estimate(&request("gpt-4o")).unwrap();
+        assert!(result.lines.is_empty());
+        assert_eq!(result.total, Decimal::ZERO);
+    }
+
+    #[test]
+    fn invalid_counts_name_the_field() {
+        let cases = [
+            (
+                UsageRequest {
+                    input_tokens: MAX_COUNT + 1,
+                    ..request("gpt-4o")
+                },
+                "inputTokens",
+            ),
+            (
+                UsageRequest {
+                    output_tokens: u64::MAX,
+                    ..request("gpt-4o")
+                },
+                "outputTokens",
+            ),
+            (
+                UsageRequest {
+                    input_tokens: 5,
+                    cached_input_tokens: 6,
+                    ..request("gpt-4o")
+                },
+                "cachedInputTokens",
+            ),
+            (
+                UsageRequest {
+                    input_tokens: 5,
+                    cached_input_tokens: 3,
+                    cache_write_tokens: 3,
+                    ..request("claude-opus-4-7")
+                },
+                "cacheWriteTokens",
+            ),
+            (
+                UsageRequest {
+                    units: 1,
+                    ..request("gpt-4o")
+                },
+                "units",
+            ),
+            (
+                UsageRequest {
+                    input_tokens: 1,
+                    units: 1,
+                    ..request("gpt-image-1.5")
+                },
+                "inputTokens",
+            ),
+            (
+                UsageRequest {
+                    output_tokens: 1,
+                    ..request("sora-2")
+                },
+                "outputTokens",
+            ),
+        ];
+        for (request, field) in cases {
+            let err = estimate(&request).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidInput, "{request:?}");
+            assert!(err.message.contains(field), "{field}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn unknown_model_is_typed() {
+        assert_eq!(
+            estimate(&request("gpt-5o-ultra")).unwrap_err().code,
+            ErrorCode::UnknownModel
+        );
+    }
+
+    #[test]
+    fn batch_total_is_the_exact_sum_and_errors_name_the_item() {
+        let requests = [
+            UsageRequest {
+                input_tokens: 1_000,
+                output_tokens: 1_000,
+                ..request("gpt-4o")
+            },
+            UsageRequest {
+                units: 3,
+                ..request("gpt-image-1.5")
+            },
+        ];
+        let batch = Catalog::builtin().estimate_batch(&requests).unwrap();
+        assert_eq!(batch.items.len(), 2);
+        assert_eq!(batch.total, batch.items[0].total + batch.items[1].total);
+        let bad = [requests[0].clone(), request("nope-model")];
+        let err = Catalog::builtin().estimate_batch(&bad).unwrap_err();
+        assert!(err.message.starts_with("requests[1]: "), "{}", err.message);
+        assert_eq!(err.code, ErrorCode::UnknownModel);
+    }
+
+    #[test]
+    fn estimates_serialize_money_as_strings() {
+        let result = estimate(&UsageRequest {
+            input_tokens: 1_234,
+            ..request("gpt-4o")
+        })
+        .unwrap();
+        let json = serde_json::to_value(&result).unwrap();
+        assert_eq!(json["total"], "0.003085");
+        assert_eq!(json["currency"], "USD");
+        assert_eq!(json["lines"][0]["kind"], "input");
+        assert_eq!(json["lines"][0]["unitPrice"], "0.0000025");
+        let back: Estimate = serde_json::from_value(json).unwrap();
+        assert_eq!(back, result);
+    }
+
+    #[test]
+    fn max_affordable_is_exact() {
+        let catalog = Catalog::builtin();
+        // gpt-4o: $10 per 1M output → $0.00001 per token; 1000 input tokens cost $0.0025.
+        assert_eq!(
+            catalog
+                .max_affordable("gpt-4o", 1_000, d("1.0025"))
+                .unwrap(),
+            100_000
+        );
+        assert_eq!(
+            catalog
+                .max_affordable("gpt-4o", 1_000, d("1.00249"))
+                .unwrap(),
+            99_999
+        );
+        assert_eq!(
+            catalog
+                .max_affordable("gpt-4o", 1_000, d("0.0025"))
+                .unwrap(),
+            0
+        );
+        assert_eq!(catalog.max_affordable("gpt-4o", 0, d("-5")).unwrap(), 0);
+        // sora-2: $0.10 per second.
+        assert_eq!(catalog.max_affordable("sora-2", 0, d("1")).unwrap(), 10);
+        assert_eq!(
+            catalog
+                .max_affordable("sora-2", 5, d("1"))
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidInput
+        );
+        assert_eq!(
+            catalog
+                .max_affordable("gpt-4o", 0, d("1000000000000"))
+                .unwrap(),
+            MAX_COUNT
+        );
+    }
+
+    #[test]
+    fn floor_count_corrects_rounded_division() {
+        let price = d("0.0000000000000000000000000003");
+        assert_eq!(floor_count(d("0.0000000000000000000000000010"), price), 3);
+        assert_eq!(floor_count(d("7"), d("3")), 2);
+        assert_eq!(floor_count(d("6"), d("3")), 2);
+    }
 }
