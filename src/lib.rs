@@ -1,1 +1,133 @@
-//! Placeholder
+//! Cloud Credits SDK for JavaScript: exact, offline cost estimation.
+//!
+//! A thin wasm-bindgen layer over `rork-cloud-credits-core`: it only
+//! translates between JS values and the core. Money crosses as decimal
+//! strings; each call crosses the boundary once each way (see [`json`]);
+//! counts are validated at the boundary ([`request`]); failures throw JS
+//! `Error`s with a stable `code` ([`error`]).
+
+mod active_catalog;
+mod error;
+mod json;
+mod request;
+mod typescript;
+
+use rork_cloud_credits_core::catalog::Catalog;
+use rork_cloud_credits_core::{money, Error};
+use wasm_bindgen::prelude::*;
+
+/// Estimates the exact cost of one AI call or cloud feature use.
+///
+/// `inputTokens` is the whole prompt INCLUDING `cachedInputTokens` and
+/// `cacheWriteTokens` (the OpenAI usage convention); `outputTokens` includes
+/// reasoning tokens; `units` counts images, seconds, characters, embedding
+/// tokens, queries or invocations for unit-billed models. Omitted counts are 0.
+/// Throws `invalid_input` (naming the field) or `unknown_model`.
+///
+/// ```ts
+/// const e = estimateCost({ model: "openai/gpt-4o", inputTokens: 1200, cachedInputTokens: 200, outputTokens: 300 });
+/// e.total;          // "0.00575"  (exact decimal string, USD)
+/// formatUsd(e.total); // "$0.01"
+/// ```
+#[wasm_bindgen(js_name = estimateCost, unchecked_return_type = "Estimate")]
+pub fn estimate_cost(
+    #[wasm_bindgen(unchecked_param_type = "UsageRequest")] request: JsValue,
+) -> Result<JsValue, JsValue> {
+    let estimate = json::from_js(&request, "the request")
+        .and_then(|value| request::usage_request(&value, ""))
+        .and_then(|request| active_catalog::with(|catalog| catalog.estimate(&request)))
+        .map_err(error::to_js)?;
+    json::to_js(&estimate)
+}
+
+/// Estimates several requests at once: per-item estimates and their exact total.
+///
+/// Fails as a whole on the first invalid request; the message starts with
+/// `requests[i]`.
+///
+/// ```ts
+/// const { items, total } = estimateBatch([
+///   { model: "gpt-4o-mini", inputTokens: 5000, outputTokens: 800 },
+///   { model: "gpt-image-1.5", units: 2 },
+/// ]);
+/// ```
+#[wasm_bindgen(js_name = estimateBatch, unchecked_return_type = "BatchEstimate")]
+pub fn estimate_batch(
+    #[wasm_bindgen(unchecked_param_type = "UsageRequest[]")] requests: JsValue,
+) -> Result<JsValue, JsValue> {
+    let batch = json::from_js(&requests, "requests")
+        .and_then(|value| match value {
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| request::usage_request(item, &format!("requests[{i}]")))
+                .collect::<Result<Vec<_>, Error>>(),
+            _ => Err(Error::invalid_input(
+                "estimateBatch expects an array of requests",
+            )),
+        })
+        .and_then(|requests| active_catalog::with(|catalog| catalog.estimate_batch(&requests)))
+        .map_err(error::to_js)?;
+    json::to_js(&batch)
+}
+
+/// Every model and cloud feature in the active catalog, with its prices as
+/// decimal strings (token prices per 1M tokens; `null` for unit-billed entries,
+/// shown as a dash).
+///
+/// ```ts
+/// for (const m of listModels()) console.log(m.id, m.inputPer1M ?? "–", m.outputPer1M ?? "–");
+/// ```
+#[wasm_bindgen(js_name = listModels, unchecked_return_type = "ModelEntry[]")]
+pub fn list_models() -> Result<JsValue, JsValue> {
+    active_catalog::with(|catalog| json::to_js(&catalog.entries()))
+}
+
+/// The version of the active price list (echoed as `catalogVersion` in every estimate).
+#[wasm_bindgen(js_name = catalogVersion)]
+pub fn catalog_version() -> String {
+    active_catalog::with(|catalog| catalog.version().to_owned())
+}
+
+/// Formats an exact USD amount for display: rounded to cents, halves away
+/// from zero, thousands grouped (`"1234.565"` → `"$1,234.57"`, `"-0.5"` →
+/// `"-$0.50"`). Takes a decimal string, never a number; throws `invalid_input`
+/// otherwise. Use it only for display; keep the string for sums.
+///
+/// ```ts
+/// formatUsd("0.005"); // "$0.01"
+/// ```
+#[wasm_bindgen(js_name = formatUsd)]
+pub fn format_usd(
+    #[wasm_bindgen(unchecked_param_type = "string")] amount: JsValue,
+) -> Result<String, JsValue> {
+    let text = amount.as_string().ok_or_else(|| {
+        error::to_js(Error::invalid_input(
+            "formatUsd expects a decimal string such as \"12.50\"; pass amounts as strings to keep them exact",
+        ))
+    })?;
+    money::parse_usd(&text)
+        .map(money::format_usd)
+        .map_err(error::to_js)
+}
+
+/// Replaces the active catalog with a catalog document, such as the body of
+/// the server's `GET /v1/models`. It is validated first; on error the
+/// previous catalog stays active and `invalid_input` is thrown.
+///
+/// ```ts
+/// loadCatalog(await (await fetch(`${server}/v1/models`)).text());
+/// ```
+#[wasm_bindgen(js_name = loadCatalog)]
+pub fn load_catalog(
+    #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+) -> Result<(), JsValue> {
+    let text = json.as_string().ok_or_else(|| {
+        error::to_js(Error::invalid_input(
+            "loadCatalog expects the catalog document as a JSON string (await response.text())",
+        ))
+    })?;
+    let catalog = Catalog::from_json(&text).map_err(error::to_js)?;
+    active_catalog::replace(catalog);
+    Ok(())
+}

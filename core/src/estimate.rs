@@ -220,7 +220,7 @@ impl Catalog {
             Billing::Units { price, .. } => unit_line(entry, request, price)?,
         };
         let lines: Vec<Line> = lines.into_iter().flatten().collect();
-        let total = money::sum(lines.iter().map(|line| line.cost))?;
+        let total = money::sum(lines.iter().map(|line| line.cost))?.normalize();
         Ok(Estimate {
             model: entry.id.clone(),
             currency: "USD".to_owned(),
@@ -242,7 +242,7 @@ impl Catalog {
                 })
             })
             .collect::<Result<Vec<Estimate>>>()?;
-        let total = money::sum(items.iter().map(|item| item.total))?;
+        let total = money::sum(items.iter().map(|item| item.total))?.normalize();
         Ok(BatchEstimate { items, total })
     }
 

@@ -1,0 +1,20 @@
+//! The catalog estimates are priced against: the built-in one until
+//! `loadCatalog` installs another (the server is the authority on prices).
+
+use rork_cloud_credits_core::catalog::Catalog;
+use std::cell::RefCell;
+
+thread_local! {
+    /// A catalog loaded at runtime; `None` means the built-in one.
+    static LOADED: RefCell<Option<Catalog>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with the active catalog.
+pub fn with<R>(f: impl FnOnce(&Catalog) -> R) -> R {
+    LOADED.with_borrow(|loaded| f(loaded.as_ref().unwrap_or_else(|| Catalog::builtin())))
+}
+
+/// Makes `catalog` the active catalog.
+pub fn replace(catalog: Catalog) {
+    LOADED.set(Some(catalog));
+}

@@ -1,0 +1,102 @@
+//! TypeScript declarations for the values that cross as plain objects.
+//!
+//! Exported functions name these types through `unchecked_param_type` /
+//! `unchecked_return_type`, so the generated `.d.ts` has no `any`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** Stable error codes: thrown errors have `err.code` set to one of these. */
+export type ErrorCode =
+  | "invalid_input" | "unknown_model" | "unauthorized" | "forbidden" | "not_found"
+  | "cloud_disabled" | "insufficient_credits" | "rate_limited" | "conflict"
+  | "payment_failed" | "network" | "server";
+
+/** What every function of this package throws. */
+export interface CloudCreditsError extends Error {
+  name: "CloudCreditsError";
+  code: ErrorCode;
+}
+
+/**
+ * What was (or will be) used. Counts are non-negative integers ≤ 2^53 - 1; omitted counts are 0.
+ * `inputTokens` is the whole prompt INCLUDING `cachedInputTokens` and `cacheWriteTokens`;
+ * `outputTokens` includes reasoning tokens; `units` is for unit-billed models only.
+ */
+export interface UsageRequest {
+  /** Catalog id, alias, `provider/id`, `provider:id` or dated snapshot, e.g. "openai/gpt-4o-2024-08-06". */
+  model: string;
+  inputTokens?: number;
+  cachedInputTokens?: number;
+  cacheWriteTokens?: number;
+  outputTokens?: number;
+  units?: number;
+}
+
+/** The kind of a priced line. */
+export type LineKind = "input" | "cachedInput" | "cacheWrite" | "output" | "units";
+
+/** One priced line: `cost = quantity × unitPrice`, exactly. Money is a decimal string in USD. */
+export interface EstimateLine {
+  kind: LineKind;
+  quantity: number;
+  unitPrice: string;
+  cost: string;
+}
+
+/** The exact cost of a request. `total` is the exact sum of the line costs. */
+export interface Estimate {
+  /** The canonical catalog id the request resolved to. */
+  model: string;
+  currency: "USD";
+  total: string;
+  /** The price list used, so client and server can agree on which prices applied. */
+  catalogVersion: string;
+  /** Lines with zero quantity are omitted. */
+  lines: EstimateLine[];
+}
+
+/** Per-item estimates and their exact total. */
+export interface BatchEstimate {
+  items: Estimate[];
+  total: string;
+}
+
+/** What a catalog entry is. */
+export type ModelKind = "text" | "image" | "video" | "speech" | "transcription" | "embedding" | "search" | "function";
+
+/** What one unit of a unit-billed entry is. */
+export type BillingUnit = "image" | "second" | "character" | "token" | "query" | "invocation";
+
+/** Rates for the whole request when `inputTokens > aboveInputTokens`. */
+export interface PriceTier {
+  aboveInputTokens: number;
+  inputPer1M: string;
+  cachedInputPer1M: string | null;
+  cacheWritePer1M: string | null;
+  outputPer1M: string;
+}
+
+/**
+ * A catalog entry. Token prices are per 1M tokens and `null` for unit-billed entries (shown as a dash);
+ * a `null` cached or cache-write price means those tokens are billed as ordinary input.
+ */
+export interface ModelEntry {
+  id: string;
+  name: string;
+  provider: string;
+  kind: ModelKind;
+  aliases: string[];
+  contextWindow: number | null;
+  inputPer1M: string | null;
+  cachedInputPer1M: string | null;
+  cacheWritePer1M: string | null;
+  outputPer1M: string | null;
+  unit: BillingUnit | null;
+  pricePerUnit: string | null;
+  tiers: PriceTier[];
+  /** Where this entry's price comes from, when it differs from the catalog's source. */
+  note: string | null;
+}
+"#;
