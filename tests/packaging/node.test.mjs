@@ -1,0 +1,49 @@
+// The packed package installed into a fresh Node.js ESM project, as a backend
+// function or a server-side script would use it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cleanUp, makeProject, packTarball, run } from './harness.mjs';
+import { exactValues, expected } from './fixtures/expected.mjs';
+
+const fixtures = new URL('./fixtures/', import.meta.url);
+let project;
+
+before(async () => {
+  const { tarball } = await packTarball();
+  project = await makeProject('node', {
+    tarball,
+    files: {
+      'app.mjs': await readFile(new URL('node/app.mjs', fixtures), 'utf8'),
+      'scenario.js': await readFile(new URL('scenario.js', fixtures), 'utf8'),
+    },
+  });
+});
+after(cleanUp);
+
+test('a Node script estimates exactly and gets typed errors', async () => {
+  const out = await run(process.execPath, ['app.mjs'], { cwd: project });
+  assert.deepEqual(exactValues(JSON.parse(out)), expected);
+});
+
+/** Where `specifier` resolves from inside the project, with extra `--conditions`. */
+async function resolveIn(specifier, conditions = []) {
+  const script = `console.log(import.meta.resolve(${JSON.stringify(specifier)}))`;
+  const args = [...conditions.map((c) => `--conditions=${c}`), '--input-type=module', '-e', script];
+  const url = (await run(process.execPath, args, { cwd: project })).trim();
+  return url.slice(url.indexOf('/node_modules/rork-cloud-credits/') + '/node_modules/rork-cloud-credits/'.length);
+}
+
+test('Node resolves the node entry, the wasm file and package.json', async () => {
+  assert.equal(await resolveIn('rork-cloud-credits'), 'dist/node.js');
+  // Browsers, bundlers and workers get the web build (proved by the browser tests);
+  // TypeScript takes the first `types` it meets, so each condition lists it first.
+  const manifest = JSON.parse(await readFile(join(project, 'node_modules/rork-cloud-credits/package.json'), 'utf8'));
+  const entry = manifest.exports['.'];
+  for (const conditions of Object.values(entry)) {
+    assert.equal(Object.keys(conditions)[0], 'types', 'types must come first in every condition');
+  }
+  assert.equal(await resolveIn('rork-cloud-credits/package.json'), 'package.json');
+  assert.equal(await resolveIn('rork-cloud-credits/rork_cloud_credits_bg.wasm'), 'dist/rork_cloud_credits_bg.wasm');
+});
