@@ -1,0 +1,233 @@
+#![cfg(target_arch = "wasm32")]
+//! The estimation API in headless Chromium, through the exported JS functions:
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm_estimate`.
+
+use js_sys::{Array, Reflect, JSON};
+use rork_cloud_credits::{
+    catalog_version, estimate_batch, estimate_cost, format_usd, list_models, load_catalog,
+};
+use rork_cloud_credits_core::catalog::Catalog;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+include!("../core/tests/common/cross_check_cases.rs");
+
+fn js(json: &str) -> JsValue {
+    JSON::parse(json).unwrap()
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap()
+}
+
+fn text(value: &JsValue, key: &str) -> String {
+    get(value, key).as_string().unwrap()
+}
+
+/// A request object with `field` set to an arbitrary JS value.
+fn request_with(field: &str, value: JsValue) -> JsValue {
+    let request = js(r#"{"model": "gpt-4o"}"#);
+    Reflect::set(&request, &JsValue::from_str(field), &value).unwrap();
+    request
+}
+
+/// Asserts `result` is a thrown JS Error with `code` and a message containing `needle`.
+fn assert_error(result: Result<JsValue, JsValue>, code: &str, needle: &str) {
+    let error = result.expect_err("expected an error");
+    assert!(error.is_instance_of::<js_sys::Error>(), "a real JS Error");
+    let message = String::from(error.unchecked_ref::<js_sys::Error>().message());
+    assert_eq!(text(&error, "code"), code, "{message}");
+    assert_eq!(text(&error, "name"), "CloudCreditsError");
+    assert!(
+        message.contains(needle),
+        "{message:?} should contain {needle:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn hand_computed_estimates_match_in_the_browser() {
+    for &(model, input, cached, write, output, units, expected) in CASES {
+        let request = js(&format!(
+            r#"{{"model": "{model}", "inputTokens": {input}, "cachedInputTokens": {cached},
+                "cacheWriteTokens": {write}, "outputTokens": {output}, "units": {units}}}"#
+        ));
+        let estimate = estimate_cost(request).unwrap();
+        assert_eq!(text(&estimate, "total"), expected, "{model}");
+        assert_eq!(text(&estimate, "currency"), "USD");
+        assert_eq!(text(&estimate, "catalogVersion"), catalog_version());
+    }
+}
+
+#[wasm_bindgen_test]
+fn every_model_estimates_like_the_core() {
+    let models = Array::from(&list_models().unwrap());
+    assert_eq!(models.length() as usize, Catalog::builtin().entries().len());
+    for entry in Catalog::builtin().entries() {
+        let body = if entry.unit.is_some() {
+            r#""units": 7777777"#
+        } else {
+            r#""inputTokens": 250001, "cachedInputTokens": 1001, "cacheWriteTokens": 99, "outputTokens": 4321"#
+        };
+        let estimate =
+            estimate_cost(js(&format!(r#"{{"model": "{}", {body}}}"#, entry.id))).unwrap();
+        let request =
+            serde_json::from_str(&format!(r#"{{"model": "{}", {body}}}"#, entry.id)).unwrap();
+        let native = Catalog::builtin().estimate(&request).unwrap();
+        assert_eq!(
+            text(&estimate, "total"),
+            native.total.to_string(),
+            "{}",
+            entry.id
+        );
+        assert_eq!(text(&estimate, "model"), entry.id);
+        let lines = Array::from(&get(&estimate, "lines"));
+        assert_eq!(lines.length() as usize, native.lines.len());
+    }
+}
+
+#[wasm_bindgen_test]
+fn batch_total_is_exact() {
+    let batch = estimate_batch(js(
+        r#"[{"model": "gpt-4o", "inputTokens": 1200, "cachedInputTokens": 200, "outputTokens": 300},
+            {"model": "sora-2", "units": 8}, {"model": "tts-1", "units": 1}]"#,
+    ))
+    .unwrap();
+    // 0.00575 + 0.8 + 0.000015
+    assert_eq!(text(&batch, "total"), "0.805765");
+    assert_eq!(Array::from(&get(&batch, "items")).length(), 3);
+}
+
+#[wasm_bindgen_test]
+fn invalid_numbers_are_rejected_naming_the_field() {
+    let cases: [(&str, JsValue, &str); 9] = [
+        (
+            "inputTokens",
+            JsValue::from_f64(-1.0),
+            "inputTokens must not be negative",
+        ),
+        (
+            "outputTokens",
+            JsValue::from_f64(2.5),
+            "outputTokens must be a whole number",
+        ),
+        (
+            "cachedInputTokens",
+            JsValue::from_f64(f64::NAN),
+            "cachedInputTokens must be a non-negative integer",
+        ),
+        (
+            "units",
+            JsValue::from_f64(f64::INFINITY),
+            "units must be a non-negative integer",
+        ),
+        (
+            "inputTokens",
+            JsValue::from_f64(9_007_199_254_740_992.0),
+            "above the largest exact count",
+        ),
+        ("outputTokens", JsValue::from_str("12"), "the string \"12\""),
+        ("outputTokens", JsValue::TRUE, "boolean"),
+        ("inputTokens", js_sys::BigInt::from(10u32).into(), "BigInt"),
+        (
+            "inputToken",
+            JsValue::from_f64(1.0),
+            "unknown field inputToken",
+        ),
+    ];
+    for (field, value, needle) in cases {
+        assert_error(
+            estimate_cost(request_with(field, value)),
+            "invalid_input",
+            needle,
+        );
+    }
+    assert_error(
+        estimate_cost(js(
+            r#"{"model": "gpt-4o", "inputTokens": 1, "cachedInputTokens": 2}"#,
+        )),
+        "invalid_input",
+        "exceed inputTokens",
+    );
+    assert_error(
+        estimate_cost(js(r#"{"model": "sora-2", "outputTokens": 1}"#)),
+        "invalid_input",
+        "outputTokens must be 0",
+    );
+    assert_error(
+        estimate_cost(js(r#"{"model": "gpt-4o", "units": 1}"#)),
+        "invalid_input",
+        "units must be 0",
+    );
+    assert_error(
+        estimate_cost(JsValue::UNDEFINED),
+        "invalid_input",
+        "plain JSON",
+    );
+    assert_error(
+        estimate_cost(JsValue::from_str("gpt-4o")),
+        "invalid_input",
+        "must be an object",
+    );
+    assert_error(
+        estimate_batch(js(
+            r#"[{"model": "gpt-4o"}, {"model": "gpt-4o", "units": -1}]"#,
+        )),
+        "invalid_input",
+        "requests[1].units",
+    );
+}
+
+#[wasm_bindgen_test]
+fn unknown_models_are_typed() {
+    assert_error(
+        estimate_cost(js(r#"{"model": "anthropic/gpt-4o"}"#)),
+        "unknown_model",
+        "\"openai/gpt-4o\"",
+    );
+    assert_error(
+        estimate_cost(js(r#"{"model": "gpt-4-o"}"#)),
+        "unknown_model",
+        "did you mean \"gpt-4o\"",
+    );
+}
+
+#[wasm_bindgen_test]
+fn format_usd_takes_strings_only() {
+    assert_eq!(
+        format_usd(JsValue::from_str("1234.565")).unwrap(),
+        "$1,234.57"
+    );
+    assert_eq!(format_usd(JsValue::from_str("-0.005")).unwrap(), "-$0.01");
+    assert_error(
+        format_usd(JsValue::from_f64(1.5)).map(JsValue::from),
+        "invalid_input",
+        "decimal string",
+    );
+    assert_error(
+        format_usd(JsValue::from_str("1e400")).map(JsValue::from),
+        "invalid_input",
+        "1e400",
+    );
+}
+
+#[wasm_bindgen_test]
+fn load_catalog_validates_and_keeps_the_old_one_on_error() {
+    let before = catalog_version();
+    let bad = Catalog::builtin().to_json().replace("\"2.50\"", "2.50");
+    assert_error(
+        load_catalog(JsValue::from_str(&bad)).map(|()| JsValue::UNDEFINED),
+        "invalid_input",
+        "catalog JSON is invalid",
+    );
+    assert_eq!(catalog_version(), before);
+    let renamed = Catalog::builtin()
+        .to_json()
+        .replacen(&before, "server-7", 1);
+    load_catalog(JsValue::from_str(&renamed)).unwrap();
+    let estimate = estimate_cost(js(r#"{"model": "gpt-4o", "inputTokens": 1000}"#)).unwrap();
+    assert_eq!(text(&estimate, "catalogVersion"), "server-7");
+    load_catalog(JsValue::from_str(&Catalog::builtin().to_json())).unwrap();
+    assert_eq!(catalog_version(), before);
+}
