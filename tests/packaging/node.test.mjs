@@ -27,11 +27,10 @@ test('a Node script estimates exactly and gets typed errors', async () => {
   assert.deepEqual(exactValues(JSON.parse(out)), expected);
 });
 
-/** Where `specifier` resolves from inside the project, with extra `--conditions`. */
-async function resolveIn(specifier, conditions = []) {
+/** Where Node resolves `specifier` from inside the project, relative to the package. */
+async function resolveIn(specifier) {
   const script = `console.log(import.meta.resolve(${JSON.stringify(specifier)}))`;
-  const args = [...conditions.map((c) => `--conditions=${c}`), '--input-type=module', '-e', script];
-  const url = (await run(process.execPath, args, { cwd: project })).trim();
+  const url = (await run(process.execPath, ['--input-type=module', '-e', script], { cwd: project })).trim();
   return url.slice(url.indexOf('/node_modules/rork-cloud-credits/') + '/node_modules/rork-cloud-credits/'.length);
 }
 
