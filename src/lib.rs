@@ -7,9 +7,12 @@
 //! `Error`s with a stable `code` ([`error`]).
 
 mod active_catalog;
+mod client;
 mod error;
 mod json;
 mod request;
+mod storage;
+mod transport;
 mod typescript;
 
 use rork_cloud_credits_core::catalog::Catalog;
