@@ -5,7 +5,6 @@ use crate::postgres::TempPostgres;
 use crate::process::{self, tee};
 use crate::setup::{self, WASM_TARGET};
 use crate::{build, root, server, Result};
-use std::path::Path;
 use std::process::Command;
 
 /// Counts of passed and failed tests over all suites.
@@ -87,12 +86,10 @@ fn cargo(args: &[&str]) -> Command {
     cmd
 }
 
-fn node_tests(dir: &Path, server_url: &str) -> Command {
+fn node_tests(dir: &str) -> Command {
     let mut cmd = Command::new("node");
     cmd.current_dir(root())
-        .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
-        .arg(dir)
-        .env("CLOUD_CREDITS_URL", server_url);
+        .args(["--test", "--test-reporter=tap", "--test-concurrency=1", dir]);
     cmd
 }
 
@@ -104,11 +101,19 @@ pub fn run() -> Result {
     setup::npm_ci(&root().join("www"))?;
 
     let mut tally = Tally::default();
-    tally.check("format", process::run(&mut cargo(&["fmt", "--all", "--check"])));
+    tally.check(
+        "format",
+        process::run(&mut cargo(&["fmt", "--all", "--check"])),
+    );
     tally.check(
         "clippy",
         process::run(&mut cargo(&[
-            "clippy", "--workspace", "--all-targets", "--", "-D", "warnings",
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
         ])),
     );
     let built = tally.check("build the npm package", build::run());
@@ -123,15 +128,7 @@ pub fn run() -> Result {
         }
     }
 
-    tally.suite(
-        "wasm tests in headless Chromium",
-        cargo(&["test", "--target", WASM_TARGET, "--package", "rork-cloud-credits"])
-            .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
-    );
-
-    if built {
-        js_suites(&mut tally);
-    }
+    server_suites(&mut tally, built);
 
     println!();
     if !tally.failed_suites.is_empty() {
@@ -145,9 +142,10 @@ pub fn run() -> Result {
     }
 }
 
-/// The suites that need the built package and a running reference server:
-/// each gets its own server on a fresh SQLite database.
-fn js_suites(tally: &mut Tally) {
+/// The suites that run against a reference server: each gets its own
+/// server on a fresh SQLite database, its URL in `CLOUD_CREDITS_URL`. The wasm
+/// tests bake that URL in at compile time; the JS suites also need the built package.
+fn server_suites(tally: &mut Tally, package_built: bool) {
     let binary = match server::build() {
         Ok(binary) => binary,
         Err(message) => {
@@ -157,13 +155,40 @@ fn js_suites(tally: &mut Tally) {
     };
     let work = build::target_dir().join("xtask-test");
     let _ = std::fs::create_dir_all(&work);
-    for (name, dir) in [
-        ("npm package tests (node:test)", "tests/js"),
-        ("browser end-to-end tests (Playwright + Chromium)", "tests/e2e"),
-    ] {
-        let db = server::fresh_sqlite(&work.join(format!("{}.db", dir.replace('/', "-"))));
+    let suites: [(&str, &str, fn() -> Command); 4] = [
+        ("wasm tests in headless Chromium", "wasm", || {
+            let mut cmd = cargo(&[
+                "test",
+                "--target",
+                WASM_TARGET,
+                "--package",
+                "rork-cloud-credits",
+            ]);
+            cmd.env("CHROMEDRIVER", "/usr/bin/chromedriver");
+            cmd
+        }),
+        ("npm package tests (node:test)", "js", || {
+            node_tests("tests/js")
+        }),
+        (
+            "packaging tests (npm pack into Node, Vite, workers, tsc --strict)",
+            "packaging",
+            || node_tests("tests/packaging"),
+        ),
+        (
+            "browser end-to-end tests (Playwright + Chromium)",
+            "e2e",
+            || node_tests("tests/e2e"),
+        ),
+    ];
+    for (name, key, command) in suites {
+        if key != "wasm" && !package_built {
+            tally.check(name, Err("skipped: the npm package did not build".into()));
+            continue;
+        }
+        let db = server::fresh_sqlite(&work.join(format!("{key}.db")));
         match server::start(&binary, &db, None) {
-            Ok(server) => tally.suite(name, &mut node_tests(&root().join(dir), &server.url)),
+            Ok(server) => tally.suite(name, command().env("CLOUD_CREDITS_URL", &server.url)),
             Err(message) => {
                 tally.check(name, Err(message));
             }
