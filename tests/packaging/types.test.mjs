@@ -1,11 +1,11 @@
 // Strict TypeScript against the installed package's types: the README's
-// TypeScript examples must compile under `tsc --strict --noEmit`, and the wrong
-// calls in fixtures/types/misuse.ts must be rejected. Checked twice, the way a
-// Vite app (bundler resolution, DOM) and a Node.js project (NodeNext, @types/node)
-// see the package.
+// TypeScript examples must compile under `tsc --strict`, and the wrong calls in
+// fixtures/types/misuse.ts must be rejected, in a project set up like a Vite app
+// and like a Node.js project (where the examples are also run); the
+// declarations must also type-check on their own and have no `any`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cleanUp, makeProject, packTarball, pkgDir, run, toolsDir, toolVersion, writeFiles } from './harness.mjs';
 
@@ -21,19 +21,36 @@ async function readmeExamples() {
   }));
 }
 
-const base = { strict: true, target: 'ES2022', skipLibCheck: false, forceConsistentCasingInFileNames: true };
+// The two ways projects are set up today: create-vite 9's vanilla-ts template and
+// @tsconfig/node20 (both with `skipLibCheck`, as almost every project has it), plus
+// `strict`. The declarations themselves are checked without `skipLibCheck` below.
 const setups = {
-  browser: { ...base, noEmit: true, module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [] },
-  // As @tsconfig/node20 sets it up (`skipLibCheck`: the generated `init()` argument types name
-  // DOM types that @types/node lacks), and emitted so that the examples also run, in Node.
-  node: {
-    ...base,
+  browser: {
+    strict: true,
+    target: 'ES2023',
+    module: 'ESNext',
+    lib: ['ES2023', 'DOM'],
+    types: [],
     skipLibCheck: true,
-    outDir: 'out',
+    moduleResolution: 'bundler',
+    verbatimModuleSyntax: true,
+    moduleDetection: 'force',
+    noEmit: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    erasableSyntaxOnly: true,
+    noFallthroughCasesInSwitch: true,
+  },
+  // Emitted so that the examples also run, in Node.
+  node: {
+    strict: true,
+    target: 'ES2022',
     module: 'NodeNext',
     moduleResolution: 'NodeNext',
-    lib: ['ES2022'],
+    lib: ['ES2023'],
     types: ['node'],
+    skipLibCheck: true,
+    outDir: 'out',
   },
 };
 
@@ -65,15 +82,34 @@ async function typeCheck(runtime) {
   return dir;
 }
 
-test('tsc --strict --noEmit accepts the README examples and rejects misuse (Vite, DOM)', async () => {
+test('tsc --strict --noEmit accepts the README examples and rejects misuse (a create-vite project)', async () => {
   await typeCheck('browser');
 });
 
-test('tsc --strict accepts them for Node.js (NodeNext, @types/node), and they run there', async () => {
+test('tsc --strict accepts them in a Node.js project (@tsconfig/node20), and they run there', async () => {
   const dir = await typeCheck('node');
   for (const example of examples.filter((e) => e.only !== 'browser')) {
     await run(process.execPath, [join('out', example.file.replace(/\.ts$/, '.js'))], { cwd: dir });
   }
+});
+
+test('the declarations type-check on their own (no skipLibCheck; lib ESNext and DOM)', async () => {
+  const dir = join(project, 'declarations');
+  const compilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    target: 'ESNext',
+    module: 'ESNext',
+    moduleResolution: 'bundler',
+    lib: ['ESNext', 'DOM'],
+    types: [],
+  };
+  await writeFiles(dir, {
+    'api.ts': "export type * from 'rork-cloud-credits';\n",
+    'tsconfig.json': JSON.stringify({ compilerOptions, include: ['*.ts'] }, null, 2),
+  });
+  await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: project });
 });
 
 test('the public declarations have no `any`', async () => {
