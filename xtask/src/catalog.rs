@@ -396,23 +396,23 @@ mod tests {
 
     /// A LiteLLM-format file holding every pick, with prices whose f64 form is inexact.
     fn fixture() -> String {
-        let mut models = serde_json::Map::new();
-        for pick in PICKS.iter().filter(|pick| !pick.litellm.is_empty()) {
-            let body = match pick.pricing {
-                Pricing::Unit(_, field) => format!(r#"{{"{field}": 0.042}}"#),
-                _ => r#"{"max_input_tokens": 128000, "input_cost_per_token": 1.25e-06,
-                         "cache_read_input_token_cost": 1.25E-7, "cache_creation_input_token_cost": 0.0,
-                         "output_cost_per_token": 1e-05, "input_cost_per_token_above_200k_tokens": 2.5e-06,
-                         "output_cost_per_token_above_200k_tokens": 0.000015,
-                         "output_cost_per_token_batches": 5e-06}"#
-                    .to_owned(),
-            };
-            models.insert(
-                pick.litellm.to_owned(),
-                serde_json::from_str(&body).unwrap(),
-            );
-        }
-        serde_json::Value::Object(models).to_string()
+        let models: Vec<String> = PICKS
+            .iter()
+            .filter(|pick| !pick.litellm.is_empty())
+            .map(|pick| {
+                let body = match pick.pricing {
+                    Pricing::Unit(_, field) => format!(r#"{{"{field}": 0.042}}"#),
+                    _ => r#"{"max_input_tokens": 128000, "input_cost_per_token": 1.25e-06,
+                             "cache_read_input_token_cost": 1.25E-7, "cache_creation_input_token_cost": 0.0,
+                             "output_cost_per_token": 1e-05, "input_cost_per_token_above_200k_tokens": 2.5e-06,
+                             "output_cost_per_token_above_200k_tokens": 0.000015,
+                             "output_cost_per_token_batches": 5e-06}"#
+                        .to_owned(),
+                };
+                format!("{:?}: {body}", pick.litellm)
+            })
+            .collect();
+        format!("{{{}}}", models.join(",\n"))
     }
 
     #[test]
