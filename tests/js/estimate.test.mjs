@@ -1,5 +1,5 @@
-// node:test suite for the estimation API of the built package (pkg/dist).
-// Run after `cargo xtask build` (or the wasm-bindgen steps in the README):
+// node:test suite for the estimation API of the built package (pkg/dist),
+// through its Node entry point. Run after `cargo xtask build`:
 //   node --test tests/js/
 // Expected costs come from an independent BigInt decimal oracle below and
 // from hand-computed literals, never from the code under test.
@@ -8,10 +8,18 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+import init, {
+  estimateCost,
+  estimateBatch,
+  listModels,
+  formatUsd,
+  catalogVersion,
+  loadCatalog,
+} from "../../pkg/dist/node.js";
+
 const dist = new URL("../../pkg/dist/", import.meta.url);
-const sdk = await import(new URL("rork_cloud_credits.js", dist));
-sdk.initSync({ module: readFileSync(fileURLToPath(new URL("rork_cloud_credits_bg.wasm", dist))) });
-const { estimateCost, estimateBatch, listModels, formatUsd, catalogVersion, loadCatalog } = sdk;
+await init();
+await init(); // a second init is a no-op
 
 // ---- exact decimal oracle on BigInt: value = digits / 10^scale ----
 const dec = (text) => {
