@@ -4,7 +4,7 @@
 //! crossing per property), results go out as one string that `JSON.parse`
 //! turns into plain objects. Money stays a decimal string on both sides.
 
-use rork_cloud_credits_core::Error;
+use rork_cloud_credits_core::{Error, ErrorCode};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
@@ -26,7 +26,11 @@ pub fn from_js(value: &JsValue, what: &str) -> Result<Value, Error> {
 
 /// A Rust value as a plain JS value (objects, arrays, strings, numbers).
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text =
-        serde_json::to_string(value).map_err(|error| JsValue::from_str(&error.to_string()))?;
+    let text = serde_json::to_string(value).map_err(|error| {
+        crate::error::to_js(Error::new(
+            ErrorCode::Server,
+            format!("could not encode the result: {error}"),
+        ))
+    })?;
     js_sys::JSON::parse(&text)
 }
