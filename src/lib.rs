@@ -15,6 +15,7 @@ mod storage;
 mod transport;
 mod typescript;
 
+pub use client::{CloudCredits, Hold};
 use rork_cloud_credits_core::catalog::Catalog;
 use rork_cloud_credits_core::{money, Error};
 use wasm_bindgen::prelude::*;
