@@ -1,0 +1,160 @@
+//! Accounts: sign-in identity, plan and build credits (read-only here).
+
+use crate::db::Dec;
+use crate::error::{AppError, AppResult};
+use crate::{clock, projects};
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rork_cloud_credits_core::wire;
+use sqlx::{AnyConnection, AnyPool};
+
+/// An account as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    /// Account id.
+    pub id: String,
+    /// Sign-in email, lowercase.
+    pub email: String,
+    /// Argon2 PHC string of the password.
+    pub password_hash: String,
+    /// Plan name.
+    pub plan: String,
+    /// Build credits that come with the subscription.
+    pub build_subscription_credits: Dec,
+    /// Build credits bought on top.
+    pub build_usage_credits: Dec,
+    /// Creation time (ms).
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, email, password_hash, plan, build_subscription_credits, \
+                       build_usage_credits, created_at";
+
+/// What a new account starts with.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    /// Sign-in email.
+    pub email: &'a str,
+    /// Password (hashed with Argon2 before storing).
+    pub password: &'a str,
+    /// Plan name.
+    pub plan: &'a str,
+    /// Build credits of the subscription.
+    pub build_subscription_credits: rust_decimal::Decimal,
+    /// Build credits bought on top.
+    pub build_usage_credits: rust_decimal::Decimal,
+}
+
+/// Creates an account.
+pub async fn create(conn: &mut AnyConnection, new: &NewAccount<'_>) -> AppResult<AccountRow> {
+    let row = AccountRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        email: new.email.trim().to_lowercase(),
+        password_hash: hash_password(new.password.to_owned()).await?,
+        plan: new.plan.to_owned(),
+        build_subscription_credits: Dec(new.build_subscription_credits),
+        build_usage_credits: Dec(new.build_usage_credits),
+        created_at: clock::now_ms(),
+    };
+    sqlx::query(&format!(
+        "INSERT INTO accounts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    ))
+    .bind(&row.id)
+    .bind(&row.email)
+    .bind(&row.password_hash)
+    .bind(&row.plan)
+    .bind(row.build_subscription_credits)
+    .bind(row.build_usage_credits)
+    .bind(row.created_at)
+    .execute(conn)
+    .await?;
+    Ok(row)
+}
+
+/// The account with `email`, if any.
+pub async fn by_email(pool: &AnyPool, email: &str) -> AppResult<Option<AccountRow>> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1"))
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// The account with `id`.
+pub async fn get(pool: &AnyPool, id: &str) -> AppResult<AccountRow> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::not_found("account"))
+}
+
+/// The account with `email` if `password` is its password. Unknown emails
+/// cost a hash verification too, so timing does not reveal which emails exist.
+pub async fn authenticate(pool: &AnyPool, email: &str, password: &str) -> AppResult<AccountRow> {
+    let account = by_email(pool, email).await?;
+    let hash = match &account {
+        Some(account) => account.password_hash.clone(),
+        None => unknown_account_hash().await?,
+    };
+    let matches = verify_password(password, hash).await?;
+    match account {
+        Some(account) if matches => Ok(account),
+        _ => Err(AppError::new(
+            rork_cloud_credits_core::ErrorCode::Unauthorized,
+            "wrong email or password",
+        )),
+    }
+}
+
+/// The account as `GET /v1/account` shows it, with its projects.
+pub async fn to_wire(
+    pool: &AnyPool,
+    account: &AccountRow,
+    public_url: &str,
+) -> AppResult<wire::Account> {
+    Ok(wire::Account {
+        id: account.id.clone(),
+        email: account.email.clone(),
+        plan: account.plan.clone(),
+        build_credits: wire::BuildCredits {
+            subscription: account.build_subscription_credits.0,
+            usage: account.build_usage_credits.0,
+        },
+        projects: projects::list_wire(pool, &account.id, public_url).await?,
+    })
+}
+
+async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(AppError::internal)
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+async fn verify_password(password: &str, hash: String) -> AppResult<bool> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+/// A hash of a random password, made once, verified against for unknown emails.
+async fn unknown_account_hash() -> AppResult<String> {
+    static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    HASH.get_or_try_init(|| hash_password(uuid::Uuid::new_v4().to_string()))
+        .await
+        .cloned()
+}

@@ -1,0 +1,280 @@
+//! Holds: reserve an estimated cost against the balance before a request,
+//! then settle with the actual usage (see [`crate::usage`]), release, or let
+//! it expire. Reserving happens under the project's row lock and checks the
+//! balance there, so concurrent holds can never reserve more than there is.
+
+use crate::db::{enum_from_text, enum_text, Dec, WriteTx};
+use crate::error::{AppError, AppResult};
+use crate::projects::{self, ProjectRow};
+use crate::services::Services;
+use crate::{clock, ledger, pricing};
+use rork_cloud_credits_core::money::format_usd;
+use rork_cloud_credits_core::wire::{Hold, HoldRequest, HoldStatus, LedgerKind};
+use rork_cloud_credits_core::ErrorCode;
+use rust_decimal::Decimal;
+use sqlx::AnyPool;
+
+/// How long an unsettled hold lives by default: 10 minutes.
+pub const DEFAULT_TTL_SECONDS: u64 = 600;
+/// The longest hold: 1 hour.
+pub const MAX_TTL_SECONDS: u64 = 3600;
+/// The largest plain amount a hold may reserve: $10,000.
+const MAX_HOLD_USD: Decimal = projects::MAX_SETTING_USD;
+
+/// A hold as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HoldRow {
+    /// Hold id.
+    pub id: String,
+    /// The project whose balance it reserves.
+    pub project_id: String,
+    /// Amount reserved.
+    pub amount: Dec,
+    /// `active`, `settled`, `released` or `expired`.
+    pub status: String,
+    /// The estimate (JSON) the amount came from.
+    pub estimate: Option<String>,
+    /// Actual cost when settled.
+    pub settled_cost: Option<Dec>,
+    /// Creation time (ms).
+    pub created_at: i64,
+    /// Expiry time (ms).
+    pub expires_at: i64,
+}
+
+const COLUMNS: &str =
+    "id, project_id, amount, status, estimate, settled_cost, created_at, expires_at";
+
+impl HoldRow {
+    /// The hold's state.
+    pub fn status(&self) -> AppResult<HoldStatus> {
+        enum_from_text(&self.status)
+    }
+
+    /// The hold as the API shows it.
+    pub fn to_wire(&self) -> AppResult<Hold> {
+        Ok(Hold {
+            id: self.id.clone(),
+            project_id: self.project_id.clone(),
+            amount_usd: self.amount.0,
+            status: self.status()?,
+            estimate: match &self.estimate {
+                Some(json) => Some(serde_json::from_str(json).map_err(AppError::internal)?),
+                None => None,
+            },
+            settled_cost_usd: self.settled_cost.map(|cost| cost.0),
+            created_at: clock::rfc3339(self.created_at),
+            expires_at: clock::rfc3339(self.expires_at),
+        })
+    }
+}
+
+/// `POST /v1/projects/{id}/holds`: reserves the estimated cost of
+/// `request.usage` (or `request.amount_usd`) against the balance.
+pub async fn create(
+    services: &Services,
+    project_id: &str,
+    request: &HoldRequest,
+) -> AppResult<Hold> {
+    let (amount, estimate) = match (&request.usage, request.amount_usd) {
+        (Some(usage), None) => {
+            let estimate = pricing::estimate(usage)?;
+            let json = serde_json::to_string(&estimate).map_err(AppError::internal)?;
+            (estimate.total, Some(json))
+        }
+        (None, Some(amount)) if amount > Decimal::ZERO && amount <= MAX_HOLD_USD => (amount, None),
+        (None, Some(amount)) => {
+            return Err(AppError::invalid(format!(
+                "amountUsd must be more than 0 and at most {MAX_HOLD_USD}, got {amount}"
+            )))
+        }
+        _ => {
+            return Err(AppError::invalid(
+                "give exactly one of usage (to reserve its estimated cost) or amountUsd",
+            ))
+        }
+    };
+    let ttl = request.ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS);
+    if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
+        return Err(AppError::invalid(format!(
+            "ttlSeconds must be from 1 to {MAX_TTL_SECONDS}, got {ttl}"
+        )));
+    }
+
+    let mut tx = services.store.write().await?;
+    let mut project = projects::lock(&mut tx, project_id).await?;
+    expire_due(&mut tx, &mut project).await?;
+    if !project.cloud_enabled() {
+        return Err(cloud_disabled());
+    }
+    if project.balance.0 <= Decimal::ZERO || amount > project.balance.0 {
+        return Err(AppError::new(
+            ErrorCode::InsufficientCredits,
+            format!(
+                "a hold of {amount} USD does not fit the available {} USD; add credits",
+                project.balance.0.max(Decimal::ZERO)
+            ),
+        ));
+    }
+    let now = clock::now_ms();
+    let ttl_ms = i64::try_from(ttl * 1000).map_err(AppError::internal)?;
+    let row = HoldRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        project_id: project.id.clone(),
+        amount: Dec(amount),
+        status: enum_text(HoldStatus::Active),
+        estimate,
+        settled_cost: None,
+        created_at: now,
+        expires_at: now + ttl_ms,
+    };
+    sqlx::query(&format!(
+        "INSERT INTO holds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, $6, $7)"
+    ))
+    .bind(&row.id)
+    .bind(&row.project_id)
+    .bind(row.amount)
+    .bind(&row.status)
+    .bind(row.estimate.clone())
+    .bind(row.created_at)
+    .bind(row.expires_at)
+    .execute(&mut *tx)
+    .await?;
+    let refs = ledger::Refs {
+        hold_id: Some(&row.id),
+        ..Default::default()
+    };
+    let memo = format!("Hold of {}", format_usd(amount));
+    ledger::append(
+        &mut tx,
+        &mut project,
+        LedgerKind::Hold,
+        -amount,
+        refs,
+        &memo,
+    )
+    .await?;
+    services
+        .commit(tx, std::slice::from_mut(&mut project))
+        .await?;
+    row.to_wire()
+}
+
+/// The `cloud_disabled` refusal.
+pub fn cloud_disabled() -> AppError {
+    AppError::new(
+        ErrorCode::CloudDisabled,
+        "Use Cloud Credits is off for this project: legacy features only. Turn it on in billing settings.",
+    )
+}
+
+/// The hold with `id`.
+pub async fn get(pool: &AnyPool, id: &str) -> AppResult<HoldRow> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM holds WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::not_found("hold"))
+}
+
+/// The hold with `id` in `tx` (call with its project locked).
+pub async fn get_locked(tx: &mut WriteTx, id: &str) -> AppResult<Option<HoldRow>> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM holds WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
+}
+
+/// `POST /v1/holds/{id}/release`: gives the whole reservation back.
+pub async fn release(services: &Services, id: &str) -> AppResult<Hold> {
+    let project_id = get(services.store.pool(), id).await?.project_id;
+    let mut tx = services.store.write().await?;
+    let mut project = projects::lock(&mut tx, &project_id).await?;
+    expire_due(&mut tx, &mut project).await?;
+    let hold = get_locked(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("hold"))?;
+    let status = hold.status()?;
+    if status != HoldStatus::Active {
+        return Err(AppError::conflict(format!(
+            "the hold is already {}",
+            enum_text(status)
+        )));
+    }
+    let hold = close(&mut tx, &mut project, hold, HoldStatus::Released, None).await?;
+    services
+        .commit(tx, std::slice::from_mut(&mut project))
+        .await?;
+    hold.to_wire()
+}
+
+/// Ends an active hold in `tx`: its whole amount goes back to the balance
+/// (a release entry), and it is marked `status` (settled with `settled_cost`,
+/// released or expired).
+pub async fn close(
+    tx: &mut WriteTx,
+    project: &mut ProjectRow,
+    mut hold: HoldRow,
+    status: HoldStatus,
+    settled_cost: Option<Decimal>,
+) -> AppResult<HoldRow> {
+    let refs = ledger::Refs {
+        hold_id: Some(&hold.id),
+        ..Default::default()
+    };
+    let memo = match status {
+        HoldStatus::Expired => "Hold expired",
+        HoldStatus::Settled => "Hold settled",
+        _ => "Hold released",
+    };
+    ledger::append(tx, project, LedgerKind::Release, hold.amount.0, refs, memo).await?;
+    hold.status = enum_text(status);
+    hold.settled_cost = settled_cost.map(Dec);
+    sqlx::query("UPDATE holds SET status = $1, settled_cost = $2, closed_at = $3 WHERE id = $4")
+        .bind(&hold.status)
+        .bind(hold.settled_cost)
+        .bind(clock::now_ms())
+        .bind(&hold.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(hold)
+}
+
+/// Expires the project's active holds that are past due, in `tx`.
+pub async fn expire_due(tx: &mut WriteTx, project: &mut ProjectRow) -> AppResult<()> {
+    let due: Vec<HoldRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM holds WHERE project_id = $1 AND status = $2 AND expires_at <= $3 \
+         ORDER BY expires_at, id"
+    ))
+    .bind(&project.id)
+    .bind(enum_text(HoldStatus::Active))
+    .bind(clock::now_ms())
+    .fetch_all(&mut **tx)
+    .await?;
+    for hold in due {
+        close(tx, project, hold, HoldStatus::Expired, None).await?;
+    }
+    Ok(())
+}
+
+/// Expires every past-due hold (the sweeper). Returns how many projects had some.
+pub async fn expire_all_due(services: &Services) -> AppResult<usize> {
+    let projects: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT project_id FROM holds WHERE status = $1 AND expires_at <= $2",
+    )
+    .bind(enum_text(HoldStatus::Active))
+    .bind(clock::now_ms())
+    .fetch_all(services.store.pool())
+    .await?;
+    for (project_id,) in &projects {
+        let mut tx = services.store.write().await?;
+        let mut project = projects::lock(&mut tx, project_id).await?;
+        expire_due(&mut tx, &mut project).await?;
+        services
+            .commit(tx, std::slice::from_mut(&mut project))
+            .await?;
+    }
+    Ok(projects.len())
+}

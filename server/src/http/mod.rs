@@ -1,0 +1,152 @@
+//! The HTTP API under `/v1` (documented in `server/API.md` and served as an
+//! OpenAPI 3 document at `/v1/openapi.json`), plus the optional static demo
+//! page and npm package.
+
+mod account;
+mod auth;
+mod extract;
+mod meta;
+mod metering;
+mod projects;
+
+pub use auth::{Principal, CSRF_HEADER};
+
+use crate::error::AppError;
+use crate::services::Services;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, Method};
+use axum::routing::{delete, get, patch, post};
+use axum::Router;
+use governor::{DefaultKeyedRateLimiter, Quota};
+use rork_cloud_credits_core::wire::DemoInfo;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+/// The largest request body: 1 MiB (a full usage batch is far smaller).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Requests per second and burst allowed per key or session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Sustained requests per second.
+    pub per_second: NonZeroU32,
+    /// Requests allowed at once before the sustained rate applies.
+    pub burst: NonZeroU32,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit {
+            per_second: NonZeroU32::new(50).unwrap_or(NonZeroU32::MIN),
+            burst: NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN),
+        }
+    }
+}
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// Domain services.
+    pub services: Services,
+    /// Per-credential rate limiter.
+    pub limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// The demo project, when started with `--seed-demo`.
+    pub demo: Option<Arc<DemoInfo>>,
+    /// Whether the session cookie is marked `Secure` (serve over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    /// State for `services` with `rate_limit` per credential.
+    pub fn new(
+        services: Services,
+        rate_limit: RateLimit,
+        demo: Option<DemoInfo>,
+        secure_cookies: bool,
+    ) -> Self {
+        let quota = Quota::per_second(rate_limit.per_second).allow_burst(rate_limit.burst);
+        AppState {
+            services,
+            limiter: Arc::new(governor::RateLimiter::keyed(quota)),
+            demo: demo.map(Arc::new),
+            secure_cookies,
+        }
+    }
+}
+
+/// Static directories served next to the API.
+#[derive(Debug, Clone, Default)]
+pub struct StaticDirs {
+    /// The demo page, served at `/`.
+    pub www: Option<PathBuf>,
+    /// The npm package directory, served at `/pkg/`.
+    pub pkg: Option<PathBuf>,
+}
+
+/// The route table: every `/v1` route, its handler and who may call it.
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/models", get(meta::models))
+        .route("/demo", get(meta::demo))
+        .route("/session", post(account::sign_in).delete(account::sign_out))
+        .route("/account", get(account::get_account))
+        .route("/account/usage", get(account::usage_summary))
+        .route("/account/keys", post(account::create_secret_key))
+        .route("/keys/{id}", delete(account::revoke_key))
+        .route("/projects", post(account::create_project))
+        .route("/projects/{id}", get(projects::get_project))
+        .route("/projects/{id}/settings", patch(projects::update_settings))
+        .route(
+            "/projects/{id}/keys",
+            post(projects::create_publishable_key),
+        )
+        .route("/projects/{id}/balance", get(projects::balance))
+        .route("/projects/{id}/topups", post(projects::top_up))
+        .route("/projects/{id}/ledger", get(projects::ledger))
+        .route("/projects/{id}/notifications", get(projects::notifications))
+        .route("/projects/{id}/usage", get(projects::usage_summary))
+        .route("/projects/{id}/holds", post(metering::create_hold))
+        .route("/holds/{id}", get(metering::get_hold))
+        .route("/holds/{id}/settle", post(metering::settle_hold))
+        .route("/holds/{id}/release", post(metering::release_hold))
+        .route("/usage", post(metering::report_usage))
+        .route("/support/charge-reviews", post(account::charge_review))
+        .fallback(|| async { AppError::not_found("route") })
+        .method_not_allowed_fallback(|| async {
+            AppError::invalid("method not allowed on this route").with_status(405)
+        })
+}
+
+/// The whole application: `/v1` with CORS and a body limit, plus the static
+/// directories.
+pub fn router(state: AppState, dirs: StaticDirs) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static(CSRF_HEADER),
+        ])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600));
+    let api = api()
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(cors)
+        .with_state(state);
+    let mut app = Router::new().nest("/v1", api);
+    if let Some(pkg) = dirs.pkg {
+        app = app.nest_service("/pkg", ServeDir::new(pkg));
+    }
+    app = match dirs.www {
+        Some(www) => app.fallback_service(ServeDir::new(www)),
+        None => app.fallback(|| async { AppError::not_found("page") }),
+    };
+    app.layer(TraceLayer::new_for_http())
+}

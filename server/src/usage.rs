@@ -1,0 +1,396 @@
+//! Usage ingestion: `POST /v1/usage` batches and hold settlement.
+//!
+//! Every event is validated and priced from the server's catalog first
+//! (client-sent costs are ignored); a bad event is rejected on its own.
+//! Then the whole batch is recorded in one transaction, with each project's
+//! row locked: an event id already recorded is a `duplicate` (delivered,
+//! not charged again), usage is debited even past zero (it already
+//! happened), and a hold the event settles is released in the same step.
+//! Nothing is acknowledged before the transaction commits.
+
+use crate::db::{enum_text, Dec, WriteTx};
+use crate::error::{AppError, AppResult};
+use crate::holds::{self, HoldRow};
+use crate::projects::{self, ProjectRow};
+use crate::services::Services;
+use crate::{clock, ledger, pricing, validate};
+use rork_cloud_credits_core::estimate::UsageRequest;
+use rork_cloud_credits_core::wire::{
+    EventStatus, HoldStatus, LedgerKind, SettleRequest, Settlement, UsageBatchResult, UsageEvent,
+    UsageResult,
+};
+use rork_cloud_credits_core::Error;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashSet};
+
+/// The most events one batch may hold.
+pub const MAX_BATCH: usize = 500;
+/// How far in the future `occurredAt` may be (clock skew): 5 minutes.
+const MAX_FUTURE_MS: i64 = 5 * 60 * 1000;
+
+/// Whose usage a request may report.
+#[derive(Debug, Clone, Copy)]
+pub enum Reporter<'a> {
+    /// A publishable key: its own project only.
+    Project(&'a str),
+    /// A secret key or session: any project of the account, named per event.
+    Account(&'a str),
+}
+
+/// An event ready to record: validated and priced.
+#[derive(Debug, Clone)]
+pub struct Priced {
+    /// Position in the batch.
+    pub index: usize,
+    /// Canonical UUID.
+    pub id: String,
+    /// The project charged.
+    pub project_id: String,
+    /// The usage, with the model's canonical id.
+    pub usage: UsageRequest,
+    /// Authoritative cost.
+    pub cost: Decimal,
+    /// Catalog version that priced it.
+    pub catalog_version: String,
+    /// App feature.
+    pub feature: Option<String>,
+    /// The hold it settles.
+    pub hold_id: Option<String>,
+    /// When it happened (ms).
+    pub occurred_at: i64,
+    /// Settling through `POST /v1/holds/{id}/settle`: the hold must still be
+    /// active (or expired) rather than already settled or released.
+    pub strict_hold: bool,
+}
+
+/// `POST /v1/usage`: prices and records a batch of raw JSON events.
+pub async fn ingest(
+    services: &Services,
+    reporter: Reporter<'_>,
+    events: Vec<serde_json::Value>,
+) -> AppResult<UsageBatchResult> {
+    if events.is_empty() || events.len() > MAX_BATCH {
+        return Err(AppError::invalid(format!(
+            "events must hold 1 to {MAX_BATCH} events, got {}",
+            events.len()
+        )));
+    }
+    let own_projects: HashSet<String> = match reporter {
+        Reporter::Project(_) => HashSet::new(),
+        Reporter::Account(account_id) => projects::list(services.store.pool(), account_id)
+            .await?
+            .into_iter()
+            .map(|project| project.id)
+            .collect(),
+    };
+    let now = clock::now_ms();
+    let mut results = Vec::with_capacity(events.len());
+    let mut priced = Vec::new();
+    for (index, raw) in events.into_iter().enumerate() {
+        let id = raw.get("id").and_then(|id| id.as_str()).map(str::to_owned);
+        match price(index, raw, reporter, &own_projects, now) {
+            Ok(event) => priced.push(event),
+            Err(error) => results.push(rejected(index, id, error.error)),
+        }
+    }
+    let (recorded, balances) = record(services, priced).await?;
+    results.extend(recorded);
+    results.sort_by_key(|result| result.index);
+    Ok(UsageBatchResult {
+        results,
+        balances: balances.iter().map(ProjectRow::brief).collect(),
+    })
+}
+
+fn rejected(index: usize, id: Option<String>, error: Error) -> UsageResult {
+    UsageResult {
+        index,
+        id,
+        status: EventStatus::Rejected,
+        cost_usd: None,
+        error: Some(error),
+    }
+}
+
+/// Validates and prices one raw event for `reporter`.
+fn price(
+    index: usize,
+    raw: serde_json::Value,
+    reporter: Reporter<'_>,
+    own_projects: &HashSet<String>,
+    now: i64,
+) -> AppResult<Priced> {
+    let event: UsageEvent = serde_json::from_value(raw)
+        .map_err(|e| AppError::invalid(format!("events[{index}]: {e}")))?;
+    let id = validate::uuid("id", &event.id)?;
+    let project_id = match (reporter, event.project_id) {
+        (Reporter::Project(own), None) => own.to_owned(),
+        (Reporter::Project(own), Some(named)) if named == own => named,
+        (Reporter::Project(_), Some(_)) => {
+            return Err(AppError::forbidden(
+                "a publishable key reports usage for its own project only",
+            ))
+        }
+        (Reporter::Account(_), Some(named)) if own_projects.contains(&named) => named,
+        (Reporter::Account(_), Some(_)) => return Err(AppError::not_found("project")),
+        (Reporter::Account(_), None) => {
+            return Err(AppError::invalid(
+                "projectId is required when reporting usage with a secret key",
+            ))
+        }
+    };
+    if let Some(feature) = &event.feature {
+        validate::text("feature", feature, 100)?;
+    }
+    let hold_id = match &event.hold_id {
+        Some(hold_id) => Some(validate::uuid("holdId", hold_id)?),
+        None => None,
+    };
+    let occurred_at = match &event.occurred_at {
+        Some(text) => clock::parse_rfc3339("occurredAt", text)?,
+        None => now,
+    };
+    if occurred_at > now + MAX_FUTURE_MS {
+        return Err(AppError::invalid("occurredAt is in the future"));
+    }
+    Priced::new(Unpriced {
+        index,
+        id,
+        project_id,
+        usage: event.usage,
+        feature: event.feature,
+        hold_id,
+        occurred_at,
+        strict_hold: false,
+    })
+}
+
+/// An event before pricing: [`Priced`] without the cost.
+struct Unpriced {
+    index: usize,
+    id: String,
+    project_id: String,
+    usage: UsageRequest,
+    feature: Option<String>,
+    hold_id: Option<String>,
+    occurred_at: i64,
+    strict_hold: bool,
+}
+
+impl Priced {
+    /// Prices `event` from the catalog; its model becomes the canonical id.
+    fn new(event: Unpriced) -> AppResult<Priced> {
+        let estimate = pricing::estimate(&event.usage)?;
+        Ok(Priced {
+            index: event.index,
+            id: event.id,
+            project_id: event.project_id,
+            usage: UsageRequest {
+                model: estimate.model,
+                ..event.usage
+            },
+            cost: estimate.total,
+            catalog_version: estimate.catalog_version,
+            feature: event.feature,
+            hold_id: event.hold_id,
+            occurred_at: event.occurred_at,
+            strict_hold: event.strict_hold,
+        })
+    }
+}
+
+/// `POST /v1/holds/{id}/settle`: records the actual usage of the request
+/// `hold` was made for, releasing the hold and debiting the actual cost in
+/// one step. Retrying with the same `eventId` returns the same settlement.
+pub async fn settle(
+    services: &Services,
+    hold: &HoldRow,
+    request: &SettleRequest,
+) -> AppResult<Settlement> {
+    let id = match &request.event_id {
+        Some(id) => validate::uuid("eventId", id)?,
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    if let Some(feature) = &request.feature {
+        validate::text("feature", feature, 100)?;
+    }
+    let event = Priced::new(Unpriced {
+        index: 0,
+        id,
+        project_id: hold.project_id.clone(),
+        usage: request.usage.clone(),
+        feature: request.feature.clone(),
+        hold_id: Some(hold.id.clone()),
+        occurred_at: clock::now_ms(),
+        strict_hold: true,
+    })?;
+    let (mut results, projects) = record(services, vec![event]).await?;
+    let (Some(result), Some(project)) = (results.pop(), projects.first()) else {
+        return Err(AppError::internal("settlement recorded nothing"));
+    };
+    if let Some(error) = result.error {
+        return Err(error.into());
+    }
+    Ok(Settlement {
+        hold: holds::get(services.store.pool(), &hold.id)
+            .await?
+            .to_wire()?,
+        balance: project.brief(),
+        event: result,
+    })
+}
+
+/// Records priced events in one transaction, locking their projects in id
+/// order (so concurrent batches cannot deadlock). Returns a result per event
+/// and the touched projects as they are after the commit.
+pub async fn record(
+    services: &Services,
+    events: Vec<Priced>,
+) -> AppResult<(Vec<UsageResult>, Vec<ProjectRow>)> {
+    if events.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut tx = services.store.write().await?;
+    let mut locked = BTreeMap::new();
+    let ids: std::collections::BTreeSet<&str> = events
+        .iter()
+        .map(|event| event.project_id.as_str())
+        .collect();
+    for project_id in ids {
+        let mut project = projects::lock(&mut tx, project_id).await?;
+        holds::expire_due(&mut tx, &mut project).await?;
+        locked.insert(project_id.to_owned(), project);
+    }
+    let mut results = Vec::with_capacity(events.len());
+    for event in &events {
+        let project = locked
+            .get_mut(&event.project_id)
+            .ok_or_else(|| AppError::internal("event for a project not locked"))?;
+        let result = match record_one(&mut tx, project, event).await? {
+            Ok((status, cost)) => UsageResult {
+                index: event.index,
+                id: Some(event.id.clone()),
+                status,
+                cost_usd: Some(cost),
+                error: None,
+            },
+            Err(error) => rejected(event.index, Some(event.id.clone()), error.error),
+        };
+        results.push(result);
+    }
+    let mut projects: Vec<ProjectRow> = locked.into_values().collect();
+    services.commit(tx, &mut projects).await?;
+    Ok((results, projects))
+}
+
+/// Records one event under its project's lock. The outer error aborts the
+/// transaction (a database failure); the inner one rejects only this event.
+async fn record_one(
+    tx: &mut WriteTx,
+    project: &mut ProjectRow,
+    event: &Priced,
+) -> AppResult<Result<(EventStatus, Decimal), AppError>> {
+    if let Some(seen) = recorded(tx, &event.id).await? {
+        return Ok(seen.as_duplicate_for(&project.id));
+    }
+    let hold = match &event.hold_id {
+        Some(hold_id) => match holds::get_locked(tx, hold_id).await? {
+            Some(hold) if hold.project_id == project.id => Some(hold),
+            _ => return Ok(Err(AppError::not_found("hold"))),
+        },
+        None if !project.cloud_enabled() => return Ok(Err(holds::cloud_disabled())),
+        None => None,
+    };
+    let hold_status = hold.as_ref().map(HoldRow::status).transpose()?;
+    if event.strict_hold
+        && matches!(
+            hold_status,
+            Some(HoldStatus::Settled | HoldStatus::Released)
+        )
+    {
+        let status = hold_status.map(enum_text).unwrap_or_default();
+        return Ok(Err(AppError::conflict(format!(
+            "the hold is already {status}"
+        ))));
+    }
+
+    let inserted = sqlx::query(
+        "INSERT INTO usage_events (id, project_id, model, input_tokens, cached_input_tokens, \
+         cache_write_tokens, output_tokens, units, feature, hold_id, cost, catalog_version, \
+         occurred_at, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&event.id)
+    .bind(&project.id)
+    .bind(&event.usage.model)
+    .bind(count(event.usage.input_tokens)?)
+    .bind(count(event.usage.cached_input_tokens)?)
+    .bind(count(event.usage.cache_write_tokens)?)
+    .bind(count(event.usage.output_tokens)?)
+    .bind(count(event.usage.units)?)
+    .bind(event.feature.clone())
+    .bind(event.hold_id.clone())
+    .bind(Dec(event.cost))
+    .bind(&event.catalog_version)
+    .bind(event.occurred_at)
+    .bind(clock::now_ms())
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        // Recorded meanwhile by another project's transaction (same id).
+        return match recorded(tx, &event.id).await? {
+            Some(seen) => Ok(seen.as_duplicate_for(&project.id)),
+            None => Err(AppError::internal("usage event vanished")),
+        };
+    }
+
+    if let Some(hold) = hold {
+        if hold_status == Some(HoldStatus::Active) {
+            holds::close(tx, project, hold, HoldStatus::Settled, Some(event.cost)).await?;
+        }
+    }
+    if !event.cost.is_zero() {
+        let refs = ledger::Refs {
+            hold_id: event.hold_id.as_deref(),
+            usage_event_id: Some(&event.id),
+            top_up_id: None,
+        };
+        let memo = match &event.feature {
+            Some(feature) => format!("{} usage ({feature})", event.usage.model),
+            None => format!("{} usage", event.usage.model),
+        };
+        ledger::append(tx, project, LedgerKind::Usage, -event.cost, refs, &memo).await?;
+    }
+    Ok(Ok((EventStatus::Accepted, event.cost)))
+}
+
+struct Seen {
+    project_id: String,
+    cost: Dec,
+}
+
+impl Seen {
+    fn as_duplicate_for(&self, project_id: &str) -> Result<(EventStatus, Decimal), AppError> {
+        if self.project_id == project_id {
+            Ok((EventStatus::Duplicate, self.cost.0))
+        } else {
+            Err(AppError::conflict(
+                "this event id was already recorded for another project",
+            ))
+        }
+    }
+}
+
+async fn recorded(tx: &mut WriteTx, id: &str) -> AppResult<Option<Seen>> {
+    let row: Option<(String, Dec)> =
+        sqlx::query_as("SELECT project_id, cost FROM usage_events WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(row.map(|(project_id, cost)| Seen { project_id, cost }))
+}
+
+fn count(value: u64) -> AppResult<i64> {
+    i64::try_from(value).map_err(|_| AppError::invalid(format!("count {value} is too large")))
+}
