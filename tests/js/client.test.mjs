@@ -1,0 +1,154 @@
+// The CloudCredits client of the built package in Node.js (storage: "memory").
+// Run: node --test tests/js/  (after `cargo xtask build`).
+// With CLOUD_CREDITS_URL (a reference server started with --seed-demo) the
+// server-backed tests run; the restart test also needs the server binary
+// (CLOUD_CREDITS_SERVER_BIN, default $CARGO_TARGET_DIR/debug/rork-cloud-credits-server)
+// because it stops and restarts its own server on its own database.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import init, { CloudCredits } from '../../pkg/dist/node.js';
+
+await init();
+
+const SERVER = process.env.CLOUD_CREDITS_URL;
+const UNREACHABLE = 'http://127.0.0.1:9';
+const BIN = process.env.CLOUD_CREDITS_SERVER_BIN
+  ?? join(process.env.CARGO_TARGET_DIR ?? 'target', 'debug', 'rork-cloud-credits-server');
+
+const usage = (extra = {}) => ({ model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 2, feature: 'node-test', ...extra });
+const client = (baseUrl, projectId, publishableKey, more = {}) =>
+  new CloudCredits({ baseUrl, projectId, publishableKey, ...more });
+
+async function demo(url) {
+  const res = await fetch(`${url}/v1/demo`);
+  assert.equal(res.status, 200, 'GET /v1/demo: start the server with --seed-demo');
+  return res.json();
+}
+
+async function flushAll(cc, rounds = 200) {
+  let delivered = 0;
+  for (let i = 0; i < rounds; i++) {
+    const r = await cc.flush();
+    delivered += r.sent + r.duplicate;
+    if (r.pending === 0) return delivered;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`still ${cc.pending()} pending`);
+}
+
+test('in Node the default storage is memory and "local" is refused', () => {
+  const cc = client(UNREACHABLE, 'p', 'pk_x');
+  assert.equal(cc.pending(), 0);
+  cc.close();
+  assert.throws(() => client(UNREACHABLE, 'p', 'pk_x', { storage: 'local' }), (e) => e.code === 'invalid_input');
+});
+
+test('reportUsage validates synchronously with estimateCost codes', () => {
+  const cc = client(UNREACHABLE, 'p', 'pk_x');
+  const id = cc.reportUsage(usage());
+  assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.throws(() => cc.reportUsage({ model: 'nope-model', inputTokens: 1 }), (e) => e instanceof Error && e.code === 'unknown_model');
+  assert.throws(() => cc.reportUsage({ model: 'gpt-4o', inputTokens: NaN }), (e) => e.code === 'invalid_input');
+  assert.throws(() => cc.reportUsage({ model: 'gpt-4o', inputTokens: 1, feature: 'x'.repeat(101) }), (e) => e.code === 'invalid_input');
+  assert.equal(cc.pending(), 1);
+  cc.close();
+});
+
+test('an unreachable server leaves events pending, never lost', async () => {
+  const cc = client(UNREACHABLE, 'p', 'pk_x');
+  for (let i = 0; i < 3; i++) cc.reportUsage(usage());
+  const r = await cc.flush();
+  assert.deepEqual(r, { sent: 0, duplicate: 0, rejected: 0, pending: 3 });
+  cc.close();
+});
+
+test('the fetch option is used for every request', { skip: !SERVER && 'CLOUD_CREDITS_URL not set' }, async () => {
+  const { projectId, publishableKey } = await demo(SERVER);
+  const urls = [];
+  const counting = (url, init) => { urls.push(`${init.method} ${url}`); return fetch(url, init); };
+  const cc = client(SERVER, projectId, publishableKey, { fetch: counting });
+  const balance = await cc.balance();
+  assert.equal(balance.projectId, projectId);
+  assert.match(balance.availableUsd, /^-?\d+(\.\d+)?$/, 'money is a decimal string');
+  cc.reportUsage(usage());
+  await flushAll(cc);
+  assert.ok(urls.includes(`GET ${SERVER}/v1/projects/${projectId}/balance`), urls.join('\n'));
+  assert.ok(urls.includes(`POST ${SERVER}/v1/usage`), urls.join('\n'));
+  cc.close();
+});
+
+test('usage summary and notifications', { skip: !SERVER && 'CLOUD_CREDITS_URL not set' }, async () => {
+  const { projectId, publishableKey } = await demo(SERVER);
+  const cc = client(SERVER, projectId, publishableKey);
+  const summary = await cc.usage({ days: 30, groupBy: 'model' });
+  assert.equal(summary.days, 30);
+  assert.ok(Array.isArray(summary.groups));
+  await assert.rejects(cc.usage({ days: 91 }), (e) => e.code === 'invalid_input');
+  assert.ok(Array.isArray(await cc.notifications()));
+  cc.close();
+});
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+async function startServer(db, port) {
+  const child = spawn(BIN, ['--db', db, '--seed-demo', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try { if ((await fetch(`${url}/v1/demo`)).ok) return { child, url }; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('the server did not start');
+}
+
+function stop(child) {
+  return new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGKILL'); });
+}
+
+test('1,000 events are recorded exactly once through a server stopped and restarted mid-run',
+  { skip: !existsSync(BIN) && `no server binary at ${BIN}`, timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cc-restart-'));
+    const db = `sqlite://${join(dir, 'restart.db')}`;
+    const port = await freePort();
+    let server = await startServer(db, port);
+    const { projectId, publishableKey } = await demo(server.url);
+    // Kill the server right after it answered the second usage batch: the
+    // flush is mid-run, with 800 events still to go.
+    let posts = 0;
+    let killed;
+    const fetchThenKill = async (url, init) => {
+      const res = await fetch(url, init);
+      if (init.method === 'POST' && url.endsWith('/v1/usage') && ++posts === 2) killed = stop(server.child);
+      return res;
+    };
+    const cc = client(server.url, projectId, publishableKey, { fetch: fetchThenKill });
+    const before = (await cc.usage({ days: 1, groupBy: 'day' })).totalEvents;
+    const ids = new Set();
+    for (let i = 0; i < 1000; i++) ids.add(cc.reportUsage(usage()));
+    assert.equal(ids.size, 1000);
+    const partial = await cc.flush();
+    await killed;
+    assert.ok(partial.pending > 0 && partial.pending < 1000, `interrupted mid-run: ${JSON.stringify(partial)}`);
+    assert.equal(cc.pending(), partial.pending);
+    server = await startServer(db, port);
+    try {
+      await flushAll(cc);
+      assert.equal(cc.pending(), 0);
+      const after = (await cc.usage({ days: 1, groupBy: 'day' })).totalEvents;
+      assert.equal(after - before, 1000, 'each event recorded once, none lost');
+    } finally {
+      cc.close();
+      await stop(server.child);
+    }
+  });
