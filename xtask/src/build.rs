@@ -45,10 +45,12 @@ pub fn build_package() -> Result<PathBuf> {
     let tests = root().join("tests");
     setup::npm_ci(&tests)?;
 
-    process::run(Command::new("cargo")
-        .current_dir(root())
-        .args(["build", "--release", "--target", WASM_TARGET])
-        .args(["--package", "rork-cloud-credits"]))?;
+    process::run(
+        Command::new("cargo")
+            .current_dir(root())
+            .args(["build", "--release", "--target", WASM_TARGET])
+            .args(["--package", "rork-cloud-credits"]),
+    )?;
     let wasm = target_dir()
         .join(WASM_TARGET)
         .join("release")
@@ -58,17 +60,26 @@ pub fn build_package() -> Result<PathBuf> {
     if dist.exists() {
         std::fs::remove_dir_all(&dist).map_err(|e| format!("clearing {}: {e}", dist.display()))?;
     }
-    process::run(Command::new("wasm-bindgen")
-        .args(["--target", "web", "--out-name", OUT_NAME, "--out-dir"])
-        .arg(&dist)
-        .arg(&wasm))?;
+    process::run(
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--out-name", OUT_NAME, "--out-dir"])
+            .arg(&dist)
+            .arg(&wasm),
+    )?;
 
     let bound = dist.join(format!("{OUT_NAME}_bg.wasm"));
-    process::run(Command::new(setup::npm_bin(&tests, "wasm-opt"))
-        .args(["-Oz", "--strip-debug", "--strip-producers", "--strip-target-features"])
-        .arg(&bound)
-        .arg("-o")
-        .arg(&bound))?;
+    process::run(
+        Command::new(setup::npm_bin(&tests, "wasm-opt"))
+            .args([
+                "-Oz",
+                "--strip-debug",
+                "--strip-producers",
+                "--strip-target-features",
+            ])
+            .arg(&bound)
+            .arg("-o")
+            .arg(&bound),
+    )?;
 
     write(&dist.join("node.js"), NODE_ENTRY)?;
     write(&dist.join("node.d.ts"), NODE_TYPES)?;
@@ -111,6 +122,9 @@ fn report_size(files: &[PathBuf]) -> Result {
         println!("  {name:<22} {raw:>8} {gzip:>8} {br:>8}");
         total = (total.0 + raw, total.1 + gzip, total.2 + br);
     }
-    println!("  {:<22} {:>8} {:>8} {:>8}", "total", total.0, total.1, total.2);
+    println!(
+        "  {:<22} {:>8} {:>8} {:>8}",
+        "total", total.0, total.1, total.2
+    );
     Ok(())
 }

@@ -21,8 +21,7 @@ pub fn run() -> Result {
 
     // Ctrl-C reaches the whole process group: the server shuts down
     // gracefully by itself, and xtask stays alive to wait for it.
-    ctrlc::set_handler(|| {})
-        .map_err(|e| format!("installing the Ctrl-C handler: {e}"))?;
+    ctrlc::set_handler(|| {}).map_err(|e| format!("installing the Ctrl-C handler: {e}"))?;
 
     let server = server::start(&binary, &db, port)?;
     println!();

@@ -50,7 +50,10 @@ pub fn tee(cmd: &mut Command) -> Result<(bool, String)> {
     let mut captured = String::new();
     if let Some(stdout) = child.stdout.take() {
         let mut echo = std::io::stdout().lock();
-        for line in BufReader::new(stdout).lines().map_while(std::io::Result::ok) {
+        for line in BufReader::new(stdout)
+            .lines()
+            .map_while(std::io::Result::ok)
+        {
             let _ = writeln!(echo, "{line}");
             captured.push_str(&line);
             captured.push('\n');
@@ -89,11 +92,17 @@ impl Service {
                 return Ok(());
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!("{} exited with {status} before listening", self.name));
+                return Err(format!(
+                    "{} exited with {status} before listening",
+                    self.name
+                ));
             }
             thread::sleep(Duration::from_millis(100));
         }
-        Err(format!("{} did not listen on {addr} within {timeout:?}", self.name))
+        Err(format!(
+            "{} did not listen on {addr} within {timeout:?}",
+            self.name
+        ))
     }
 
     /// Waits for the process to exit by itself (for example after Ctrl-C).

@@ -18,9 +18,11 @@ pub struct Server {
 
 /// Compiles the server binary (dev profile, shared with `cargo test`).
 pub fn build() -> Result<PathBuf> {
-    run(Command::new("cargo")
-        .current_dir(root())
-        .args(["build", "--package", "rork-cloud-credits-server"]))?;
+    run(Command::new("cargo").current_dir(root()).args([
+        "build",
+        "--package",
+        "rork-cloud-credits-server",
+    ]))?;
     Ok(target_dir().join("debug/rork-cloud-credits-server"))
 }
 

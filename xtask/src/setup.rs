@@ -104,7 +104,9 @@ pub fn npm_ci(dir: &Path) -> Result {
         .and_then(|m| m.parse().ok())
         .unwrap_or(0);
     if major < 20 {
-        return Err(format!("Node.js {node} is too old: install Node.js 20 or newer"));
+        return Err(format!(
+            "Node.js {node} is too old: install Node.js 20 or newer"
+        ));
     }
     let stamp = dir.join("node_modules/.package-lock.json");
     let lock = dir.join("package-lock.json");
