@@ -17,6 +17,7 @@ after(cleanUp);
 
 test('the tarball holds the built package and nothing else', () => {
   assert.deepEqual(packed.files, [
+    'LICENSE',
     'README.md',
     'dist/node.d.ts',
     'dist/node.js',

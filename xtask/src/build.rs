@@ -81,6 +81,8 @@ pub fn build_package() -> Result<PathBuf> {
             .arg(&bound),
     )?;
 
+    std::fs::copy(root().join("LICENSE"), root().join("pkg/LICENSE"))
+        .map_err(|e| format!("copying LICENSE into pkg/: {e}"))?;
     write(&dist.join("node.js"), NODE_ENTRY)?;
     write(&dist.join("node.d.ts"), NODE_TYPES)?;
     report_size(&[bound, dist.join(format!("{OUT_NAME}.js"))])?;

@@ -4,7 +4,7 @@
 use crate::postgres::TempPostgres;
 use crate::process::{self, tee};
 use crate::setup::{self, WASM_TARGET};
-use crate::{build, root, server, Result};
+use crate::{build, root, server, version, Result};
 use std::process::Command;
 
 /// Counts of passed and failed tests over all suites.
@@ -115,6 +115,10 @@ pub fn run() -> Result {
             "-D",
             "warnings",
         ])),
+    );
+    tally.check(
+        "versions in step (Cargo.toml, pkg/package.json)",
+        version::run(&[]),
     );
     let built = tally.check("build the npm package", build::run());
 
