@@ -17,6 +17,8 @@ after(() => browser?.close());
 
 test('signs in, shows both balances in the account menu, no console errors', async () => {
   const { context, page, problems } = await newPage(browser);
+  const credentials = [];
+  page.on('request', (request) => credentials.push(request.headers().authorization ?? ''));
   await visit(page);
   assert.match(await page.locator('#status').textContent(), /SDK ready: \d+ models, price list \S+ \(the server's\)/);
   const form = page.locator('#sign-in');
@@ -59,6 +61,10 @@ test('signs in, shows both balances in the account menu, no console errors', asy
 
   await page.locator('#usage [data-group="day"] table').waitFor();
   await screenshot(page, 'desktop-dashboard');
+  // Two roles: the dashboard rides on the session cookie, the app on its publishable key; no secret key anywhere.
+  assert.ok(credentials.some((c) => c.startsWith('Bearer pk_')), 'the app used its publishable key');
+  assert.deepEqual(credentials.filter((c) => c && !c.startsWith('Bearer pk_')), []);
+  assert.doesNotMatch(await page.content(), /sk_[0-9a-f]/);
   assertNoConsoleErrors(problems);
   await context.close();
 });

@@ -66,6 +66,7 @@ export class Dashboard extends EventTarget {
     this.dispatchEvent(new CustomEvent('change', { detail: { projectChanged: true } }));
   }
 
+  /** Replaces the account (`null`: signed out), keeping the selection when that project still exists. */
   setAccount(account) {
     const before = this.projectId;
     this.account = account;

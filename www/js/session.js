@@ -31,6 +31,7 @@ export function setUpSession(dashboard) {
 
   dashboard.addEventListener('change', () => {
     const signedIn = dashboard.account !== null;
+    document.getElementById('billing-loading').hidden = true;
     form.hidden = signedIn;
     board.hidden = !signedIn;
     if (!signedIn) return;
