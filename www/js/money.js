@@ -3,19 +3,19 @@
 // to whole cents (integers, exact in JavaScript up to 2^53).
 
 /** Top-ups are $5.00 to $200.00, at most cent precision (the server enforces the same rule). */
-export const TOP_UP_MIN_CENTS = 500;
+const TOP_UP_MIN_CENTS = 500;
 /** The largest top-up, in cents. */
-export const TOP_UP_MAX_CENTS = 20000;
+const TOP_UP_MAX_CENTS = 20000;
 
 /** Whole cents of a plain decimal string with at most two decimals, or `null`. */
-export function toCents(text) {
+function toCents(text) {
   const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(text.trim());
   if (!match) return null;
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }
 
 /** `"$5.00"`-style display of whole cents. */
-export function centsToDollars(cents) {
+function centsToDollars(cents) {
   return `$${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 }
 
@@ -81,9 +81,4 @@ export function addDecimal(a, b) {
 function scaled(amount) {
   const [whole, fraction = ''] = amount.split('.');
   return { digits: BigInt(`${whole}${fraction}`), scale: fraction.length };
-}
-
-/** Whether a decimal string is below zero. */
-export function isNegative(amount) {
-  return compareDecimal(amount, '0') < 0;
 }
