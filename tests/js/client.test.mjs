@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import init, { CloudCredits } from '../../pkg/dist/node.js';
+import init, { CloudCredits, estimateCost } from '../../pkg/dist/node.js';
 
 await init();
 
@@ -28,6 +28,13 @@ async function demo(url) {
   const res = await fetch(`${url}/v1/demo`);
   assert.equal(res.status, 200, 'GET /v1/demo: start the server with --seed-demo');
   return res.json();
+}
+
+/** A decimal string as an exact BigInt count of 10^-18 USD. */
+function atto(text) {
+  const [whole, frac = ''] = text.split('.');
+  const sign = whole.startsWith('-') ? -1n : 1n;
+  return sign * (BigInt(whole.replace('-', '')) * 10n ** 18n + BigInt(frac.padEnd(18, '0')));
 }
 
 async function flushAll(cc, rounds = 200) {
@@ -101,11 +108,14 @@ function freePort() {
   });
 }
 
-async function startServer(db, port) {
-  const child = spawn(BIN, ['--db', db, '--seed-demo', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+// The restart runs without --seed-demo: seeding again mints a new demo key,
+// and the client must keep working with the key it was created with.
+async function startServer(db, port, seed) {
+  const args = ['--db', db, '--listen', `127.0.0.1:${port}`, ...(seed ? ['--seed-demo'] : [])];
+  const child = spawn(BIN, args, { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
-    try { if ((await fetch(`${url}/v1/demo`)).ok) return { child, url }; } catch { /* not up yet */ }
+    try { if ((await fetch(`${url}/v1/models`)).ok) return { child, url }; } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();
@@ -121,7 +131,7 @@ test('1,000 events are recorded exactly once through a server stopped and restar
     const dir = mkdtempSync(join(tmpdir(), 'cc-restart-'));
     const db = `sqlite://${join(dir, 'restart.db')}`;
     const port = await freePort();
-    let server = await startServer(db, port);
+    let server = await startServer(db, port, true);
     const { projectId, publishableKey } = await demo(server.url);
     // Kill the server right after it answered the second usage batch: the
     // flush is mid-run, with 800 events still to go.
@@ -133,7 +143,7 @@ test('1,000 events are recorded exactly once through a server stopped and restar
       return res;
     };
     const cc = client(server.url, projectId, publishableKey, { fetch: fetchThenKill });
-    const before = (await cc.usage({ days: 1, groupBy: 'day' })).totalEvents;
+    const before = atto((await cc.balance({ refresh: true })).balanceUsd);
     const ids = new Set();
     for (let i = 0; i < 1000; i++) ids.add(cc.reportUsage(usage()));
     assert.equal(ids.size, 1000);
@@ -141,12 +151,15 @@ test('1,000 events are recorded exactly once through a server stopped and restar
     await killed;
     assert.ok(partial.pending > 0 && partial.pending < 1000, `interrupted mid-run: ${JSON.stringify(partial)}`);
     assert.equal(cc.pending(), partial.pending);
-    server = await startServer(db, port);
+    server = await startServer(db, port, false);
     try {
       await flushAll(cc);
       assert.equal(cc.pending(), 0);
-      const after = (await cc.usage({ days: 1, groupBy: 'day' })).totalEvents;
-      assert.equal(after - before, 1000, 'each event recorded once, none lost');
+      // Each event charged exactly once: the balance fell by 1,000 × its price.
+      const after = atto((await cc.balance({ refresh: true })).balanceUsd);
+      const { model, inputTokens, outputTokens } = usage();
+      const price = atto(estimateCost({ model, inputTokens, outputTokens }).total);
+      assert.equal(before - after, 1000n * price, 'each event recorded once, none lost');
     } finally {
       cc.close();
       await stop(server.child);
