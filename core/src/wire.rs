@@ -2,9 +2,10 @@
 //! browser client and the reference server so the two cannot drift.
 //!
 //! Conventions: field names are camelCase; money is a [`Decimal`] serialized
-//! as a decimal string (`"0.0012345"`) and only accepted as a string (a JSON
-//! number for money is `invalid_input`: it may already have been rounded by
-//! a float); token and unit counts are JSON integers; timestamps are RFC 3339
+//! as a decimal string (`"0.0012345"`) and only accepted as a strict decimal
+//! string ([`crate::money::decimal_string`]: a JSON number, `"1e3"` or `"NaN"`
+//! is refused, since a float may already have rounded it); token and unit
+//! counts are JSON integers; timestamps are RFC 3339
 //! strings in UTC (`"2026-11-25T12:00:00.000Z"`); ids are UUID strings.
 //! The server's `server/API.md` documents every route that uses these types.
 
@@ -36,10 +37,10 @@ pub struct SessionRequest {
 #[serde(rename_all = "camelCase")]
 pub struct BuildCredits {
     /// Credits that come with the subscription.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub subscription: Decimal,
     /// Credits bought on top of the subscription (usage credits).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub usage: Decimal,
 }
 
@@ -152,13 +153,13 @@ pub struct AutoTopUp {
     /// Whether auto top-up is on.
     pub enabled: bool,
     /// Refill when the balance falls below this.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub threshold_usd: Decimal,
     /// How much to buy each time ($5.00 to $200.00, cents).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub amount_usd: Decimal,
     /// The most auto top-ups may buy per UTC day.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub daily_cap_usd: Decimal,
     /// The payment method charged (with the test provider: `pm_test_ok` or `pm_test_decline`).
     pub payment_method: String,
@@ -176,20 +177,20 @@ pub struct Balance {
     /// The project.
     pub project_id: String,
     /// Sum of all ledger entries (may be negative after usage past zero).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub balance_usd: Decimal,
     /// Reserved by active holds (already deducted from `balance_usd`).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub held_usd: Decimal,
     /// What a new hold may reserve: `balance_usd`, or zero when that is negative.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub available_usd: Decimal,
     /// `ok`, `low` or `empty`.
     pub status: BalanceStatus,
     /// The "Use Cloud Credits" toggle: off means legacy features only.
     pub use_cloud_credits: bool,
     /// Below this the balance is `low` and an alert is sent.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub low_balance_threshold_usd: Decimal,
     /// Auto top-up settings.
     pub auto_top_up: AutoTopUp,
@@ -211,7 +212,7 @@ pub struct SettingsPatch {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "rust_decimal::serde::str_option"
+        with = "optional_decimal_string"
     )]
     pub low_balance_threshold_usd: Option<Decimal>,
     /// Alert email address; the empty string turns email alerts off.
@@ -231,7 +232,7 @@ pub struct SettingsPatch {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TopUpRequest {
     /// $5.00 to $200.00 inclusive, at most cent precision.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub amount_usd: Decimal,
     /// The payment method to charge; the test provider takes `pm_test_ok`
     /// (the default) or `pm_test_decline`.
@@ -248,14 +249,14 @@ pub struct TopUp {
     /// The project credited.
     pub project_id: String,
     /// Amount credited.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub amount_usd: Decimal,
     /// `manual` or `auto`.
     pub source: String,
     /// The payment provider's reference for the charge.
     pub payment_reference: String,
     /// The project's balance right after this top-up.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub balance_after_usd: Decimal,
     /// When it was credited.
     pub created_at: String,
@@ -272,7 +273,7 @@ pub struct HoldRequest {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "rust_decimal::serde::str_option"
+        with = "optional_decimal_string"
     )]
     pub amount_usd: Option<Decimal>,
     /// Seconds until an unsettled hold expires (1 to 3600, default 600).
@@ -303,7 +304,7 @@ pub struct Hold {
     /// The project whose balance it reserves.
     pub project_id: String,
     /// Amount reserved.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub amount_usd: Decimal,
     /// Current state.
     pub status: HoldStatus,
@@ -314,7 +315,7 @@ pub struct Hold {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "rust_decimal::serde::str_option"
+        with = "optional_decimal_string"
     )]
     pub settled_cost_usd: Option<Decimal>,
     /// When it was made.
@@ -410,7 +411,7 @@ pub struct UsageResult {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "rust_decimal::serde::str_option"
+        with = "optional_decimal_string"
     )]
     pub cost_usd: Option<Decimal>,
     /// Why the event was rejected.
@@ -425,7 +426,7 @@ pub struct BalanceBrief {
     /// The project.
     pub project_id: String,
     /// Sum of the project's ledger entries.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub balance_usd: Decimal,
     /// `ok`, `low` or `empty`.
     pub status: BalanceStatus,
@@ -457,7 +458,7 @@ pub struct RecordedUsage {
     /// The hold it settled, if any.
     pub hold_id: Option<String>,
     /// Cost charged.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub cost_usd: Decimal,
     /// When it happened.
     pub occurred_at: String,
@@ -486,7 +487,7 @@ pub struct UsageGroup {
     /// Project name for project groups; otherwise the key.
     pub label: String,
     /// Spend in the group.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub cost_usd: Decimal,
     /// Number of usage events.
     pub events: u64,
@@ -511,7 +512,7 @@ pub struct UsageSummary {
     /// End of the window (the time of the request).
     pub to: String,
     /// Total spend in the window.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub total_cost_usd: Decimal,
     /// Total events in the window.
     pub total_events: u64,
@@ -550,10 +551,10 @@ pub struct LedgerEntry {
     /// What the entry records.
     pub kind: LedgerKind,
     /// Signed amount: credits positive, debits and holds negative.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub amount_usd: Decimal,
     /// The balance after this entry (the sum of entries 1..=seq).
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub balance_after_usd: Decimal,
     /// The hold it belongs to, for hold and release entries (and usage that settled one).
     pub hold_id: Option<String>,
@@ -602,7 +603,7 @@ pub struct Notification {
     /// A sentence for the user.
     pub message: String,
     /// The balance when it was raised.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub balance_usd: Decimal,
     /// Where to add credits.
     pub add_credits_url: String,
@@ -662,7 +663,7 @@ pub struct BuildActivity {
     /// What was done.
     pub description: String,
     /// Build credits spent.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_string")]
     pub credits: Decimal,
     /// When.
     pub occurred_at: String,
@@ -708,6 +709,31 @@ pub struct DemoInfo {
     pub email: String,
 }
 
+/// [`crate::money::decimal_string`] for an optional field (absent or `null` is `None`).
+mod optional_decimal_string {
+    use rust_decimal::Decimal;
+    use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
+    use std::borrow::Cow;
+
+    pub fn serialize<S: Serializer>(
+        value: &Option<Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => serializer.collect_str(value),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        Option::<Cow<'de, str>>::deserialize(deserializer)?
+            .map(|text| crate::money::parse_decimal(&text).map_err(D::Error::custom))
+            .transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -721,7 +747,18 @@ mod tests {
             serde_json::to_string(&req).unwrap(),
             r#"{"amountUsd":"25.00"}"#
         );
-        assert!(serde_json::from_str::<TopUpRequest>(r#"{"amountUsd":25.0}"#).is_err());
+        for refused in [r#"25.0"#, r#""1e3""#, r#""NaN""#, r#"" 5""#] {
+            let json = format!(r#"{{"amountUsd":{refused}}}"#);
+            assert!(
+                serde_json::from_str::<TopUpRequest>(&json).is_err(),
+                "{refused}"
+            );
+        }
+        let hold: HoldRequest = serde_json::from_str(r#"{"amountUsd":"0.5"}"#).unwrap();
+        assert_eq!(hold.amount_usd, Some(Decimal::from_str("0.5").unwrap()));
+        let hold: HoldRequest = serde_json::from_str(r#"{"amountUsd":null}"#).unwrap();
+        assert_eq!(hold.amount_usd, None);
+        assert!(serde_json::from_str::<HoldRequest>(r#"{"amountUsd":"1e-3"}"#).is_err());
     }
 
     #[test]

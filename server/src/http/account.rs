@@ -2,7 +2,7 @@
 //! usage and charge reviews.
 
 use super::extract::{Json, Path, Query};
-use super::{AppState, Principal};
+use super::{AppState, Owner, Principal};
 use crate::error::AppResult;
 use crate::summary::{self, Scope};
 use crate::{accounts, keys, projects, review, sessions};
@@ -56,7 +56,7 @@ fn set_cookie(cookie: String) -> AppResult<HeaderMap> {
 /// `GET /v1/account` (session or secret key).
 pub async fn get_account(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
 ) -> AppResult<Json<Account>> {
     let pool = state.services.store.pool();
     let account = accounts::get(pool, principal.owner()?).await?;
@@ -68,7 +68,7 @@ pub async fn get_account(
 /// `POST /v1/account/keys` (session or secret key): a new secret key, shown once.
 pub async fn create_secret_key(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
 ) -> AppResult<(StatusCode, Json<CreatedKey>)> {
     let account_id = principal.owner()?;
     let mut tx = state.services.store.write().await?;
@@ -80,7 +80,7 @@ pub async fn create_secret_key(
 /// `DELETE /v1/keys/{id}` (session or secret key): revokes a key of the account.
 pub async fn revoke_key(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let account_id = principal.owner()?;
@@ -93,7 +93,7 @@ pub async fn revoke_key(
 /// `POST /v1/projects` (session or secret key): a project and its publishable key.
 pub async fn create_project(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
     Json(request): Json<CreateProjectRequest>,
 ) -> AppResult<(StatusCode, Json<CreatedProject>)> {
     let account_id = principal.owner()?;
@@ -125,7 +125,7 @@ pub struct SummaryQuery {
 /// `GET /v1/account/usage?days=30&groupBy=project|model|day` (session or secret key).
 pub async fn usage_summary(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
     Query(query): Query<SummaryQuery>,
 ) -> AppResult<Json<UsageSummary>> {
     let scope = Scope::Account(principal.owner()?);
@@ -138,7 +138,7 @@ pub async fn usage_summary(
 /// `POST /v1/support/charge-reviews` (session or secret key).
 pub async fn charge_review(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
     Json(request): Json<ChargeReviewRequest>,
 ) -> AppResult<(StatusCode, Json<ChargeReview>)> {
     let account_id = principal.owner()?;

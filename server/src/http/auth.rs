@@ -176,6 +176,22 @@ impl FromRequestParts<AppState> for Principal {
     }
 }
 
+/// The credential of an owner-only route: a secret key or the dashboard
+/// session. A publishable key is refused with `forbidden` before the request
+/// body is even read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner(pub Principal);
+
+impl FromRequestParts<AppState> for Owner {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        principal.owner()?;
+        Ok(Owner(principal))
+    }
+}
+
 fn unauthorized(message: &str) -> AppError {
     AppError::new(ErrorCode::Unauthorized, message)
 }

@@ -9,7 +9,7 @@ mod meta;
 mod metering;
 mod projects;
 
-pub use auth::{Principal, CSRF_HEADER};
+pub use auth::{Owner, Principal, CSRF_HEADER};
 
 use crate::error::AppError;
 use crate::services::Services;

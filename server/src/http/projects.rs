@@ -3,7 +3,7 @@
 
 use super::account::SummaryQuery;
 use super::extract::{Json, Path, Query};
-use super::{AppState, Principal};
+use super::{AppState, Owner, Principal};
 use crate::error::{AppError, AppResult};
 use crate::summary::{self, Scope};
 use crate::{alerts, keys, ledger, projects, topups};
@@ -18,7 +18,7 @@ use serde::Deserialize;
 /// `GET /v1/projects/{id}` (session or secret key).
 pub async fn get_project(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
     Path(id): Path<String>,
 ) -> AppResult<Json<Project>> {
     let project = principal.owned_project(&state, &id).await?;
@@ -31,7 +31,7 @@ pub async fn get_project(
 /// `PATCH /v1/projects/{id}/settings` (session or secret key).
 pub async fn update_settings(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
     Path(id): Path<String>,
     Json(patch): Json<SettingsPatch>,
 ) -> AppResult<Json<Project>> {
@@ -46,7 +46,7 @@ pub async fn update_settings(
 /// `POST /v1/projects/{id}/keys` (session or secret key): a new publishable key.
 pub async fn create_publishable_key(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
     Path(id): Path<String>,
 ) -> AppResult<(StatusCode, Json<CreatedKey>)> {
     let project = principal.owned_project(&state, &id).await?;
@@ -70,7 +70,7 @@ pub async fn balance(
 /// `Idempotency-Key` header.
 pub async fn top_up(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
     Path(id): Path<String>,
     headers: HeaderMap,
     Json(request): Json<TopUpRequest>,
@@ -110,7 +110,7 @@ impl LimitQuery {
 /// `GET /v1/projects/{id}/ledger?limit=50` (session or secret key): newest first.
 pub async fn ledger(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
     Path(id): Path<String>,
     Query(query): Query<LimitQuery>,
 ) -> AppResult<Json<LedgerPage>> {
@@ -140,7 +140,7 @@ pub async fn notifications(
 /// `GET /v1/projects/{id}/usage?days=30&groupBy=model|day` (session or secret key).
 pub async fn usage_summary(
     State(state): State<AppState>,
-    principal: Principal,
+    Owner(principal): Owner,
     Path(id): Path<String>,
     Query(query): Query<SummaryQuery>,
 ) -> AppResult<Json<UsageSummary>> {

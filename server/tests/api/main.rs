@@ -1,0 +1,18 @@
+//! The reference server's API, over real HTTP against a real database:
+//! every test runs on SQLite and on PostgreSQL (`TEST_POSTGRES_URL`).
+
+mod common;
+
+mod alerts;
+mod auth;
+mod bad_input;
+mod concurrency;
+mod crash;
+mod holds;
+mod meta;
+mod projects;
+mod review;
+mod session;
+mod summary;
+mod topups;
+mod usage;

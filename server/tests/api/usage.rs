@@ -1,0 +1,252 @@
+//! Usage ingestion: per-event results, exactly-once ids, server-side prices,
+//! usage past zero.
+
+use crate::common::{assert_error, d, dec, read, text_event, Backend, Server, TEXT_MODEL};
+use crate::on_both;
+use serde_json::json;
+
+on_both!(
+    each_event_gets_its_own_result_and_is_recorded_once_ever,
+    usage_past_zero_is_recorded_and_the_project_becomes_empty,
+    secret_key_reports_for_named_projects_of_its_account_only,
+    batch_size_is_limited,
+);
+
+async fn each_event_gets_its_own_result_and_is_recorded_once_ever(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let owner = server.owner().await;
+    let first = text_event(1000, 500); // 0.00015 + 0.0003 = 0.00045
+    let mut with_cost = text_event(2000, 0); // 0.0003; the client's cost is ignored
+    with_cost["costUsd"] = json!("0.000001");
+    let mut upper = text_event(0, 1000); // 0.0006
+    let upper_id = upper["id"].as_str().unwrap().to_uppercase();
+    upper["id"] = json!(upper_id);
+    let batch = json!({ "events": [
+        first,
+        { "id": uuid::Uuid::new_v4().to_string(), "model": "no-such-model", "inputTokens": 5 },
+        with_cost,
+        first,
+        { "id": "not-a-uuid", "model": TEXT_MODEL },
+        { "id": uuid::Uuid::new_v4().to_string(), "model": TEXT_MODEL, "inputTokens": -1 },
+        { "id": uuid::Uuid::new_v4().to_string(), "model": TEXT_MODEL, "inputTokens": 1.5 },
+        { "id": uuid::Uuid::new_v4().to_string(), "model": TEXT_MODEL, "inputTokens": "10" },
+        { "id": uuid::Uuid::new_v4().to_string(), "model": TEXT_MODEL, "outputTokens": "HUGE" },
+        { "id": uuid::Uuid::new_v4().to_string(), "model": TEXT_MODEL, "inputTokens": 9007199254740992u64 },
+        { "id": uuid::Uuid::new_v4().to_string(), "model": TEXT_MODEL, "inputTokens": 10, "cachedInputTokens": 11 },
+        { "id": uuid::Uuid::new_v4().to_string(), "model": TEXT_MODEL, "occurredAt": "2999-01-01T00:00:00Z" },
+        { "id": uuid::Uuid::new_v4().to_string(), "model": TEXT_MODEL, "occurredAt": "yesterday" },
+        { "id": uuid::Uuid::new_v4().to_string(), "model": "web-search", "inputTokens": 10 },
+        "not an object",
+        upper,
+    ]});
+    // 2^64 does not fit any integer type: sent as raw JSON text.
+    let batch = batch
+        .to_string()
+        .replace("\"HUGE\"", "18446744073709551616");
+    let post = || {
+        server
+            .client
+            .post(format!("{}/v1/usage", server.url))
+            .bearer_auth(&owner.pk)
+            .header("content-type", "application/json")
+            .body(batch.clone())
+            .send()
+    };
+    let (status, body) = read(post().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    let results = body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 16);
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "accepted",
+            "rejected",
+            "accepted",
+            "duplicate",
+            "rejected",
+            "rejected",
+            "rejected",
+            "rejected",
+            "rejected",
+            "rejected",
+            "rejected",
+            "rejected",
+            "rejected",
+            "rejected",
+            "rejected",
+            "accepted"
+        ]
+    );
+    for (index, result) in results.iter().enumerate() {
+        assert_eq!(result["index"], index);
+    }
+    assert_eq!(results[1]["error"]["code"], "unknown_model");
+    for rejected in [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14] {
+        assert_eq!(
+            results[rejected]["error"]["code"], "invalid_input",
+            "{}",
+            results[rejected]
+        );
+    }
+    assert_eq!(dec(&results[0]["costUsd"]), d("0.00045"));
+    assert_eq!(dec(&results[2]["costUsd"]), d("0.0003"));
+    assert_eq!(dec(&results[3]["costUsd"]), d("0.00045"));
+    // Ids come back in canonical (lower-case) form.
+    assert_eq!(results[15]["id"], upper_id.to_lowercase().as_str());
+    assert_eq!(dec(&results[15]["costUsd"]), d("0.0006"));
+    let spent = d("0.00045") + d("0.0003") + d("0.0006");
+    assert_eq!(dec(&body["balances"][0]["balanceUsd"]), d("1.00") - spent);
+    assert_eq!(body["balances"][0]["projectId"], owner.project_id.as_str());
+
+    // Replaying the whole batch charges nothing: every recorded event is a duplicate,
+    // the lower-case form of an id too.
+    let (status, replay) = read(post().await.unwrap()).await;
+    assert_eq!(status, 200);
+    let replayed: Vec<&str> = replay["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(replayed.iter().filter(|s| **s == "duplicate").count(), 4);
+    assert_eq!(replayed.iter().filter(|s| **s == "accepted").count(), 0);
+    let lower = json!({ "events": [{ "id": upper_id.to_lowercase(), "model": TEXT_MODEL, "outputTokens": 1000 }] });
+    let (_, lower) = server.post("/v1/usage", Some(&owner.pk), lower).await;
+    assert_eq!(lower["results"][0]["status"], "duplicate");
+
+    assert_eq!(server.balance(&owner).await, d("1.00") - spent);
+    assert_eq!(
+        server
+            .count(
+                "SELECT COUNT(*) FROM usage_events WHERE project_id = $1",
+                &owner.project_id
+            )
+            .await,
+        3
+    );
+    server.assert_ledger(&owner.project_id).await;
+}
+
+async fn usage_past_zero_is_recorded_and_the_project_becomes_empty(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let owner = server.owner().await;
+    // gpt-4o-mini: 10M input tokens = $1.50 against a $1.00 balance.
+    let (status, body) = server
+        .post(
+            "/v1/usage",
+            Some(&owner.pk),
+            json!({ "events": [text_event(10_000_000, 0)] }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["results"][0]["status"], "accepted");
+    assert_eq!(body["balances"][0]["balanceUsd"], "-0.50");
+    assert_eq!(body["balances"][0]["status"], "empty");
+    let hold = server
+        .post(
+            &format!("/v1/projects/{}/holds", owner.project_id),
+            Some(&owner.pk),
+            json!({ "amountUsd": "0.000001" }),
+        )
+        .await;
+    assert_error(&hold, 402, "insufficient_credits");
+    let (_, balance) = server
+        .get(
+            &format!("/v1/projects/{}/balance", owner.project_id),
+            Some(&owner.pk),
+        )
+        .await;
+    assert_eq!(balance["availableUsd"], "0");
+    assert_eq!(balance["status"], "empty");
+    server.assert_ledger(&owner.project_id).await;
+}
+
+async fn secret_key_reports_for_named_projects_of_its_account_only(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let owner = server.owner().await;
+    let stranger = server.owner().await;
+    let mut mine = text_event(1000, 0);
+    mine["projectId"] = json!(owner.project_id);
+    let mut theirs = text_event(1000, 0);
+    theirs["projectId"] = json!(stranger.project_id);
+    let unnamed = text_event(1000, 0);
+    let (status, body) = server
+        .post(
+            "/v1/usage",
+            Some(&owner.sk),
+            json!({ "events": [mine, theirs, unnamed] }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["results"][0]["status"], "accepted");
+    assert_eq!(body["results"][1]["error"]["code"], "not_found");
+    assert_eq!(body["results"][2]["error"]["code"], "invalid_input");
+    assert_eq!(server.balance(&stranger).await, d("1.00"));
+
+    // A publishable key cannot report for another project, even its owner's.
+    let mut other = text_event(1000, 0);
+    other["projectId"] = json!(stranger.project_id);
+    let (_, body) = server
+        .post("/v1/usage", Some(&owner.pk), json!({ "events": [other] }))
+        .await;
+    assert_eq!(body["results"][0]["error"]["code"], "forbidden");
+    // The same event id in another project is not a duplicate: it conflicts.
+    let mut reused = text_event(1000, 0);
+    reused["id"] = body["results"][0]["id"].clone();
+    let (_, first) = server
+        .post(
+            "/v1/usage",
+            Some(&owner.pk),
+            json!({ "events": [reused.clone()] }),
+        )
+        .await;
+    assert_eq!(first["results"][0]["status"], "accepted");
+    let (_, second) = server
+        .post(
+            "/v1/usage",
+            Some(&stranger.pk),
+            json!({ "events": [reused] }),
+        )
+        .await;
+    assert_eq!(second["results"][0]["error"]["code"], "conflict");
+    assert_eq!(server.balance(&stranger).await, d("1.00"));
+}
+
+async fn batch_size_is_limited(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let owner = server.owner().await;
+    let empty = server
+        .post("/v1/usage", Some(&owner.pk), json!({ "events": [] }))
+        .await;
+    assert_error(&empty, 400, "invalid_input");
+    let too_many: Vec<_> = (0..501).map(|_| text_event(1, 1)).collect();
+    let over = server
+        .post("/v1/usage", Some(&owner.pk), json!({ "events": too_many }))
+        .await;
+    assert_error(&over, 400, "invalid_input");
+    let full: Vec<_> = (0..500).map(|_| text_event(1000, 1000)).collect();
+    let (status, body) = server
+        .post("/v1/usage", Some(&owner.pk), json!({ "events": full }))
+        .await;
+    assert_eq!(status, 200);
+    assert!(body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["status"] == "accepted"));
+    // 500 × (0.00015 + 0.0006) = 0.375
+    assert_eq!(server.balance(&owner).await, d("0.625"));
+    server.assert_ledger(&owner.project_id).await;
+}
