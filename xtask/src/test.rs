@@ -192,7 +192,12 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
         }
         let db = server::fresh_sqlite(&work.join(format!("{key}.db")));
         match server::start(&binary, &db, None) {
-            Ok(server) => tally.suite(name, command().env("CLOUD_CREDITS_URL", &server.url)),
+            Ok(server) => tally.suite(
+                name,
+                command()
+                    .env("CLOUD_CREDITS_URL", &server.url)
+                    .env("CLOUD_CREDITS_SERVER_BIN", &binary),
+            ),
             Err(message) => {
                 tally.check(name, Err(message));
             }
