@@ -133,11 +133,16 @@ impl Server {
 
     /// Another server instance on the same database.
     pub async fn sibling(&self) -> Server {
+        Server::open(&self.db.url).await
+    }
+
+    /// A server on the existing database at `url`.
+    pub async fn open(url: &str) -> Server {
         let db = TestDb {
-            url: self.db.url.clone(),
+            url: url.to_owned(),
             _dir: None,
         };
-        let options = test_options(&db.url);
+        let options = test_options(url);
         Server::on(db, options).await
     }
 

@@ -1,1 +1,120 @@
-//! placeholder
+//! Usage summaries by model, project and UTC day.
+
+use crate::common::{d, dec, Backend, Server};
+use crate::on_both;
+use chrono::{Duration, SecondsFormat, Utc};
+use serde_json::json;
+
+on_both!(summaries_group_spend_by_model_project_and_utc_day);
+
+async fn summaries_group_spend_by_model_project_and_utc_day(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let owner = server.owner().await;
+    let (second_id, second_pk) = server.project(&owner.sk, "Second").await;
+    let (status, _) = server
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/v1/projects/{second_id}/settings"),
+            Some(&owner.sk),
+            Some(json!({"useCloudCredits": true})),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let today = Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
+    let at = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let event = |model: &str, input: u64, output: u64, units: u64, when: chrono::DateTime<Utc>| {
+        json!({"id": uuid::Uuid::new_v4().to_string(), "model": model, "inputTokens": input,
+               "outputTokens": output, "units": units, "occurredAt": at(when)})
+    };
+    // gpt-4o-mini 0.15/0.60 per 1M; gpt-4o 2.50/10.00 per 1M; web-search 0.005 per query.
+    let events = json!({"events": [
+        event("gpt-4o-mini", 1_000_000, 0, 0, today),                               // 0.15 today 00:00
+        event("gpt-4o-mini", 0, 1_000_000, 0, today - Duration::seconds(1)),        // 0.60 yesterday 23:59:59
+        event("gpt-4o", 100_000, 10_000, 0, today - Duration::days(9)),             // 0.35
+        event("web-search", 0, 0, 4, today - Duration::days(29)),                   // 0.02, first day of 30
+        event("gpt-4o", 1_000_000, 0, 0, today - Duration::days(30)),               // 2.50, outside 30 days
+    ]});
+    let (status, body) = server.post("/v1/usage", Some(&owner.pk), events).await;
+    assert_eq!(status, 200, "{body}");
+    let other = json!({"events": [event("gpt-4o-mini", 2_000_000, 0, 0, today)]}); // 0.30
+    let (status, _) = server.post("/v1/usage", Some(&second_pk), other).await;
+    assert_eq!(status, 200);
+
+    let summary = |query: String| {
+        let server = &server;
+        let sk = owner.sk.clone();
+        async move {
+            let (status, body) = server.get(&query, Some(&sk)).await;
+            assert_eq!(status, 200, "{query}: {body}");
+            body
+        }
+    };
+    let pid = &owner.project_id;
+    let by_model = summary(format!("/v1/projects/{pid}/usage")).await;
+    assert_eq!(by_model["days"], 30);
+    assert_eq!(by_model["groupBy"], "model");
+    assert_eq!(
+        by_model["from"],
+        at(today - Duration::days(29)).replace('Z', ".000Z")
+    );
+    assert_eq!(dec(&by_model["totalCostUsd"]), d("1.12"));
+    assert_eq!(by_model["totalEvents"], 4);
+    let groups = by_model["groups"].as_array().unwrap();
+    let keys: Vec<&str> = groups.iter().map(|g| g["key"].as_str().unwrap()).collect();
+    assert_eq!(
+        keys,
+        ["gpt-4o-mini", "gpt-4o", "web-search"],
+        "by cost, highest first"
+    );
+    assert_eq!(dec(&groups[0]["costUsd"]), d("0.75"));
+    assert_eq!(groups[0]["inputTokens"], 1_000_000);
+    assert_eq!(groups[0]["outputTokens"], 1_000_000);
+    assert_eq!(groups[2]["units"], 4);
+
+    let by_day = summary(format!("/v1/projects/{pid}/usage?groupBy=day")).await;
+    let days = by_day["groups"].as_array().unwrap();
+    assert_eq!(days.len(), 30);
+    let day = |offset: i64| {
+        (today - Duration::days(offset))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    assert_eq!(days[0]["key"], day(29));
+    assert_eq!(dec(&days[0]["costUsd"]), d("0.02"));
+    assert_eq!(days[29]["key"], day(0));
+    assert_eq!(dec(&days[29]["costUsd"]), d("0.15"));
+    assert_eq!(dec(&days[28]["costUsd"]), d("0.60"));
+    assert_eq!(dec(&days[20]["costUsd"]), d("0.35"));
+    assert_eq!(days.iter().filter(|g| g["events"] == 0).count(), 26);
+
+    let week = summary(format!("/v1/projects/{pid}/usage?days=7&groupBy=day")).await;
+    assert_eq!(week["groups"].as_array().unwrap().len(), 7);
+    assert_eq!(dec(&week["totalCostUsd"]), d("0.75"));
+    let quarter = summary(format!("/v1/projects/{pid}/usage?days=90")).await;
+    assert_eq!(dec(&quarter["totalCostUsd"]), d("3.62"));
+
+    let by_project = summary("/v1/account/usage?groupBy=project".into()).await;
+    let projects = by_project["groups"].as_array().unwrap();
+    assert_eq!(projects.len(), 2);
+    assert_eq!(projects[0]["key"], owner.project_id.as_str());
+    assert_eq!(projects[0]["label"], "App");
+    assert_eq!(dec(&projects[1]["costUsd"]), d("0.30"));
+    assert_eq!(projects[1]["label"], "Second");
+    let account_models = summary("/v1/account/usage?groupBy=model".into()).await;
+    assert_eq!(dec(&account_models["groups"][0]["costUsd"]), d("1.05"));
+
+    let wrong = server
+        .get(
+            &format!("/v1/projects/{pid}/usage?groupBy=project"),
+            Some(&owner.sk),
+        )
+        .await;
+    crate::common::assert_error(&wrong, 400, "invalid_input");
+}
