@@ -146,6 +146,14 @@ pub fn run() -> Result {
     }
 }
 
+/// A test suite that runs against its own reference server.
+struct ServerSuite {
+    name: &'static str,
+    /// Names the suite's database file; `"wasm"` needs no built package.
+    key: &'static str,
+    command: fn() -> Command,
+}
+
 /// The suites that run against a reference server: each gets its own
 /// server on a fresh SQLite database, its URL in `CLOUD_CREDITS_URL`. The wasm
 /// tests bake that URL in at compile time; the JS suites also need the built package.
@@ -159,33 +167,39 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
     };
     let work = build::target_dir().join("xtask-test");
     let _ = std::fs::create_dir_all(&work);
-    let suites: [(&str, &str, fn() -> Command); 4] = [
-        ("wasm tests in headless Chromium", "wasm", || {
-            let mut cmd = cargo(&[
-                "test",
-                "--target",
-                WASM_TARGET,
-                "--package",
-                "rork-cloud-credits",
-            ]);
-            cmd.env("CHROMEDRIVER", "/usr/bin/chromedriver");
-            cmd
-        }),
-        ("npm package tests (node:test)", "js", || {
-            node_tests("tests/js")
-        }),
-        (
-            "packaging tests (npm pack into Node, Vite, workers, tsc --strict)",
-            "packaging",
-            || node_tests("tests/packaging"),
-        ),
-        (
-            "browser end-to-end tests (Playwright + Chromium)",
-            "e2e",
-            || node_tests("tests/e2e"),
-        ),
+    let suites = [
+        ServerSuite {
+            name: "wasm tests in headless Chromium",
+            key: "wasm",
+            command: || {
+                let mut cmd = cargo(&[
+                    "test",
+                    "--target",
+                    WASM_TARGET,
+                    "--package",
+                    "rork-cloud-credits",
+                ]);
+                cmd.env("CHROMEDRIVER", "/usr/bin/chromedriver");
+                cmd
+            },
+        },
+        ServerSuite {
+            name: "npm package tests (node:test)",
+            key: "js",
+            command: || node_tests("tests/js"),
+        },
+        ServerSuite {
+            name: "packaging tests (npm pack into Node, Vite, workers, tsc --strict)",
+            key: "packaging",
+            command: || node_tests("tests/packaging"),
+        },
+        ServerSuite {
+            name: "browser end-to-end tests (Playwright + Chromium)",
+            key: "e2e",
+            command: || node_tests("tests/e2e"),
+        },
     ];
-    for (name, key, command) in suites {
+    for ServerSuite { name, key, command } in suites {
         if key != "wasm" && !package_built {
             tally.check(name, Err("skipped: the npm package did not build".into()));
             continue;
