@@ -19,6 +19,12 @@ pub async fn models() -> impl IntoResponse {
     )
 }
 
+/// `GET /v1/openapi.json` (public): the OpenAPI 3 document of the route table.
+pub async fn openapi() -> Json<serde_json::Value> {
+    static DOCUMENT: OnceLock<serde_json::Value> = OnceLock::new();
+    Json(DOCUMENT.get_or_init(super::openapi::document).clone())
+}
+
 /// `GET /v1/demo` (public, demo only): the demo project's id and publishable
 /// key, present only when the server was started with `--seed-demo`.
 pub async fn demo(State(state): State<AppState>) -> AppResult<Json<DemoInfo>> {

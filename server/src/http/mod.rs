@@ -4,9 +4,11 @@
 
 mod account;
 mod auth;
+mod examples;
 mod extract;
 mod meta;
 mod metering;
+pub mod openapi;
 mod projects;
 
 pub use auth::{Owner, Principal, CSRF_HEADER};
@@ -15,7 +17,6 @@ use crate::error::AppError;
 use crate::services::Services;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, Method};
-use axum::routing::{delete, get, patch, post};
 use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use rork_cloud_credits_core::wire::DemoInfo;
@@ -88,34 +89,14 @@ pub struct StaticDirs {
     pub pkg: Option<PathBuf>,
 }
 
-/// The route table: every `/v1` route, its handler and who may call it.
+/// Every `/v1` route of [`openapi::routes`], and JSON errors for unknown
+/// routes and wrong methods.
 pub fn api() -> Router<AppState> {
-    Router::new()
-        .route("/models", get(meta::models))
-        .route("/demo", get(meta::demo))
-        .route("/session", post(account::sign_in).delete(account::sign_out))
-        .route("/account", get(account::get_account))
-        .route("/account/usage", get(account::usage_summary))
-        .route("/account/keys", post(account::create_secret_key))
-        .route("/keys/{id}", delete(account::revoke_key))
-        .route("/projects", post(account::create_project))
-        .route("/projects/{id}", get(projects::get_project))
-        .route("/projects/{id}/settings", patch(projects::update_settings))
-        .route(
-            "/projects/{id}/keys",
-            post(projects::create_publishable_key),
-        )
-        .route("/projects/{id}/balance", get(projects::balance))
-        .route("/projects/{id}/topups", post(projects::top_up))
-        .route("/projects/{id}/ledger", get(projects::ledger))
-        .route("/projects/{id}/notifications", get(projects::notifications))
-        .route("/projects/{id}/usage", get(projects::usage_summary))
-        .route("/projects/{id}/holds", post(metering::create_hold))
-        .route("/holds/{id}", get(metering::get_hold))
-        .route("/holds/{id}/settle", post(metering::settle_hold))
-        .route("/holds/{id}/release", post(metering::release_hold))
-        .route("/usage", post(metering::report_usage))
-        .route("/support/charge-reviews", post(account::charge_review))
+    openapi::routes()
+        .into_iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, (route.handler)())
+        })
         .fallback(|| async { AppError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             AppError::invalid("method not allowed on this route").with_status(405)

@@ -1,0 +1,296 @@
+//! One example value of every request and response body, built from the
+//! wire types themselves: the OpenAPI document shows them and infers each
+//! body's schema from their serde form, so the document cannot drift from
+//! the types.
+
+use crate::pricing;
+use rork_cloud_credits_core::estimate::UsageRequest;
+use rork_cloud_credits_core::wire::*;
+use rork_cloud_credits_core::Error;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::Value;
+
+const PROJECT: &str = "3f2a9c1e-0b6d-4e4f-9a8b-1c2d3e4f5a6b";
+const HOLD: &str = "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d";
+const EVENT: &str = "1b4e28ba-2fa1-11d2-883f-0016d3cca427";
+const AT: &str = "2026-11-25T12:00:00.000Z";
+
+fn usd(cents: i64) -> Decimal {
+    Decimal::new(cents, 2)
+}
+
+fn json<T: Serialize>(value: T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn usage() -> UsageRequest {
+    UsageRequest {
+        model: "gpt-4o-mini".into(),
+        input_tokens: 1200,
+        cached_input_tokens: 200,
+        cache_write_tokens: 0,
+        output_tokens: 350,
+        units: 0,
+    }
+}
+
+fn key_info() -> KeyInfo {
+    KeyInfo {
+        id: "pk_0123456789ab".into(),
+        kind: KeyKind::Pk,
+        prefix: "pk_0123456789ab_…".into(),
+        created_at: AT.into(),
+    }
+}
+
+fn created_key() -> CreatedKey {
+    CreatedKey {
+        info: key_info(),
+        key: format!("pk_0123456789ab_{}", "0f".repeat(32)),
+    }
+}
+
+fn auto_top_up() -> AutoTopUp {
+    AutoTopUp {
+        enabled: true,
+        threshold_usd: usd(100),
+        amount_usd: usd(1000),
+        daily_cap_usd: usd(5000),
+        payment_method: "pm_test_ok".into(),
+    }
+}
+
+fn balance() -> Balance {
+    Balance {
+        project_id: PROJECT.into(),
+        balance_usd: Decimal::new(19_540_005, 7),
+        held_usd: Decimal::new(45, 3),
+        available_usd: Decimal::new(19_540_005, 7),
+        status: BalanceStatus::Ok,
+        use_cloud_credits: true,
+        low_balance_threshold_usd: usd(200),
+        auto_top_up: auto_top_up(),
+        add_credits_url: format!("http://127.0.0.1:8787/?project={PROJECT}#add-credits"),
+        as_of: AT.into(),
+    }
+}
+
+fn brief() -> BalanceBrief {
+    BalanceBrief {
+        project_id: PROJECT.into(),
+        balance_usd: balance().balance_usd,
+        status: BalanceStatus::Ok,
+    }
+}
+
+fn project() -> Project {
+    Project {
+        id: PROJECT.into(),
+        name: "Recipe Chat".into(),
+        balance: balance(),
+        alert_email: Some("owner@example.com".into()),
+        free_grant_received: true,
+        allowed_origins: vec!["https://app.example.com".into()],
+        publishable_keys: vec![key_info()],
+    }
+}
+
+fn hold() -> Hold {
+    Hold {
+        id: HOLD.into(),
+        project_id: PROJECT.into(),
+        amount_usd: Decimal::new(45, 3),
+        status: HoldStatus::Settled,
+        estimate: pricing::estimate(&usage()).ok(),
+        settled_cost_usd: Some(Decimal::new(21, 3)),
+        created_at: AT.into(),
+        expires_at: "2026-11-25T12:10:00.000Z".into(),
+    }
+}
+
+fn result() -> UsageResult {
+    UsageResult {
+        index: 0,
+        id: Some(EVENT.into()),
+        status: EventStatus::Accepted,
+        cost_usd: Some(Decimal::new(3_525, 7)),
+        error: Some(Error::invalid_input("present only when rejected")),
+    }
+}
+
+fn ledger_entry() -> LedgerEntry {
+    LedgerEntry {
+        id: "5f0c7a5e-8f3b-4f6a-9a4e-2c1d0b9e8f7a".into(),
+        seq: 42,
+        kind: LedgerKind::Usage,
+        amount_usd: Decimal::new(-3_525, 7),
+        balance_after_usd: Decimal::new(19_540_005, 7),
+        hold_id: Some(HOLD.into()),
+        usage_event_id: Some(EVENT.into()),
+        top_up_id: Some("7c9e6679-7425-40de-944b-e07fc1f90ae7".into()),
+        memo: "gpt-4o-mini usage (chat)".into(),
+        created_at: AT.into(),
+    }
+}
+
+fn recorded_usage() -> RecordedUsage {
+    RecordedUsage {
+        id: EVENT.into(),
+        project_id: PROJECT.into(),
+        usage: usage(),
+        feature: Some("chat".into()),
+        hold_id: Some(HOLD.into()),
+        cost_usd: Decimal::new(3_525, 7),
+        occurred_at: AT.into(),
+        recorded_at: AT.into(),
+    }
+}
+
+/// The example of the body named `name` (a wire type's name).
+pub fn example(name: &str) -> Value {
+    match name {
+        "ErrorBody" => json(ErrorBody {
+            error: Error::invalid_input("amountUsd must be from 5.00 to 200.00 USD, got 4.99"),
+        }),
+        "SessionRequest" => json(SessionRequest {
+            email: "demo@example.com".into(),
+            password: "demo".into(),
+        }),
+        "Account" => json(Account {
+            id: "e0d36cfc-bd91-45e0-9880-abe2f73be65e".into(),
+            email: "demo@example.com".into(),
+            plan: "Pro".into(),
+            build_credits: BuildCredits {
+                subscription: Decimal::new(500, 0),
+                usage: Decimal::new(120, 0),
+            },
+            projects: vec![project()],
+        }),
+        "CreatedKey" => json(created_key()),
+        "CreateProjectRequest" => json(CreateProjectRequest {
+            name: "Recipe Chat".into(),
+        }),
+        "CreatedProject" => json(CreatedProject {
+            project: project(),
+            publishable_key: created_key(),
+        }),
+        "Project" => json(project()),
+        "SettingsPatch" => json(SettingsPatch {
+            use_cloud_credits: Some(true),
+            low_balance_threshold_usd: Some(usd(200)),
+            alert_email: Some("owner@example.com".into()),
+            auto_top_up: Some(auto_top_up()),
+            allowed_origins: Some(vec!["https://app.example.com".into()]),
+        }),
+        "Balance" => json(balance()),
+        "TopUpRequest" => json(TopUpRequest {
+            amount_usd: usd(2500),
+            payment_method: Some("pm_test_ok".into()),
+        }),
+        "TopUp" => json(TopUp {
+            id: "7c9e6679-7425-40de-944b-e07fc1f90ae7".into(),
+            project_id: PROJECT.into(),
+            amount_usd: usd(2500),
+            source: "manual".into(),
+            payment_reference: "test_ch_2d5fe6da9f5cddad07937fee".into(),
+            balance_after_usd: usd(2600),
+            created_at: AT.into(),
+        }),
+        "LedgerPage" => json(LedgerPage {
+            entries: vec![ledger_entry()],
+        }),
+        "NotificationList" => json(NotificationList {
+            notifications: vec![Notification {
+                id: "c56a4180-65aa-42ec-a945-5fd21dec0538".into(),
+                project_id: PROJECT.into(),
+                kind: NotificationKind::Low,
+                message: "Cloud Credits for Recipe Chat are running low: $1.95 left (alert threshold $2.00).".into(),
+                balance_usd: usd(195),
+                add_credits_url: balance().add_credits_url,
+                created_at: AT.into(),
+            }],
+        }),
+        "UsageSummary" => json(UsageSummary {
+            days: 30,
+            group_by: GroupBy::Model,
+            from: "2026-10-27T00:00:00.000Z".into(),
+            to: AT.into(),
+            total_cost_usd: Decimal::new(16_821_675, 7),
+            total_events: 113,
+            groups: vec![UsageGroup {
+                key: "gpt-4o-mini".into(),
+                label: "gpt-4o-mini".into(),
+                cost_usd: Decimal::new(1_343_925, 7),
+                events: 34,
+                input_tokens: 67_350,
+                output_tokens: 18_640,
+                units: 0,
+            }],
+        }),
+        "HoldRequest" => json(HoldRequest {
+            usage: Some(usage()),
+            amount_usd: None,
+            ttl_seconds: Some(600),
+        }),
+        "Hold" => json(hold()),
+        "SettleRequest" => json(SettleRequest {
+            usage: usage(),
+            event_id: Some(EVENT.into()),
+            feature: Some("chat".into()),
+        }),
+        "Settlement" => json(Settlement {
+            hold: hold(),
+            event: result(),
+            balance: brief(),
+        }),
+        "UsageBatch" => json(UsageBatch {
+            events: vec![UsageEvent {
+                id: EVENT.into(),
+                project_id: Some(PROJECT.into()),
+                usage: usage(),
+                feature: Some("chat".into()),
+                hold_id: Some(HOLD.into()),
+                occurred_at: Some(AT.into()),
+            }],
+        }),
+        "UsageBatchResult" => json(UsageBatchResult {
+            results: vec![result()],
+            balances: vec![brief()],
+        }),
+        "ChargeReviewRequest" => json(ChargeReviewRequest {
+            project_id: Some(PROJECT.into()),
+            project_link: Some(format!("https://rork.com/p/{PROJECT}")),
+            approximate_time: "2026-11-25T11:45:00Z".into(),
+            action: "Asked the recipe chat for a dinner idea".into(),
+            window_minutes: Some(60),
+        }),
+        "ChargeReview" => json(ChargeReview {
+            id: "sr_0f8fad5bd9cb469fa16570867728950e".into(),
+            project_id: PROJECT.into(),
+            classification: ChargeClassification::Cloud,
+            reason: "Cloud usage by the running app (1 events, the nearest 2 min from the time given): paid from Cloud Credits.".into(),
+            approximate_time: "2026-11-25T11:45:00.000Z".into(),
+            action: "Asked the recipe chat for a dinner idea".into(),
+            window_minutes: 60,
+            ledger_entries: vec![ledger_entry()],
+            usage_events: vec![recorded_usage()],
+            build_activity: vec![BuildActivity {
+                id: "d9428888-122b-11e1-b85c-61cd3cbb3210".into(),
+                project_id: PROJECT.into(),
+                kind: "build".into(),
+                description: "Build and preview from the editor".into(),
+                credits: Decimal::new(3, 0),
+                occurred_at: AT.into(),
+            }],
+            created_at: AT.into(),
+        }),
+        "DemoInfo" => json(DemoInfo {
+            project_id: PROJECT.into(),
+            publishable_key: created_key().key,
+            email: "demo@example.com".into(),
+        }),
+        "Catalog" => serde_json::from_str(&pricing::catalog_json()).unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
