@@ -2,13 +2,16 @@
 //!
 //! A thin wasm-bindgen layer over `rork-cloud-credits-core`: it only
 //! translates between JS values and the core. Money crosses as decimal
-//! strings; each call crosses the boundary once each way (see [`json`]);
-//! counts are validated at the boundary ([`request`]); failures throw JS
-//! `Error`s with a stable `code` ([`error`]).
+//! strings; each call crosses the boundary once each way: flat arguments and
+//! a packed string for plain estimates ([`flat`], behind the JS wrapper
+//! `src/wrapper.js`), JSON for everything else ([`json`]); counts are
+//! validated at the boundary ([`request`]); failures throw JS `Error`s with a
+//! stable `code` ([`error`]).
 
 mod active_catalog;
 mod client;
 mod error;
+mod flat;
 mod json;
 mod request;
 mod storage;
@@ -16,6 +19,7 @@ mod transport;
 mod typescript;
 
 pub use client::{CloudCredits, Hold};
+pub use flat::{estimate_batch_flat, estimate_cost_flat};
 use rork_cloud_credits_core::catalog::Catalog;
 use rork_cloud_credits_core::{money, Error};
 use wasm_bindgen::prelude::*;
@@ -28,15 +32,17 @@ use wasm_bindgen::prelude::*;
 /// tokens, queries or invocations for unit-billed models. Omitted counts are 0.
 /// Throws `invalid_input` (naming the field) or `unknown_model`.
 ///
+/// This is the full path: JS calls `estimateCost` (`src/wrapper.js`), which
+/// takes the flat fast path ([`flat`]) for plain requests and this one for
+/// everything else, so every invalid request gets its precise error here.
+///
 /// ```ts
 /// const e = estimateCost({ model: "openai/gpt-4o", inputTokens: 1200, cachedInputTokens: 200, outputTokens: 300 });
 /// e.total;          // "0.00575"  (exact decimal string, USD)
 /// formatUsd(e.total); // "$0.01"
 /// ```
-#[wasm_bindgen(js_name = estimateCost, unchecked_return_type = "Estimate")]
-pub fn estimate_cost(
-    #[wasm_bindgen(unchecked_param_type = "UsageRequest")] request: JsValue,
-) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = estimateCostFull, skip_typescript)]
+pub fn estimate_cost(request: JsValue) -> Result<JsValue, JsValue> {
     let estimate = json::from_js(&request, "the request")
         .and_then(|value| request::usage_request(&value, ""))
         .and_then(|request| active_catalog::with(|catalog| catalog.estimate(&request)))
@@ -47,7 +53,8 @@ pub fn estimate_cost(
 /// Estimates several requests at once: per-item estimates and their exact total.
 ///
 /// Fails as a whole on the first invalid request; the message starts with
-/// `requests[i]`.
+/// `requests[i]`. The full path behind the JS `estimateBatch`, like
+/// [`estimate_cost`].
 ///
 /// ```ts
 /// const { items, total } = estimateBatch([
@@ -55,10 +62,8 @@ pub fn estimate_cost(
 ///   { model: "gpt-image-1.5", units: 2 },
 /// ]);
 /// ```
-#[wasm_bindgen(js_name = estimateBatch, unchecked_return_type = "BatchEstimate")]
-pub fn estimate_batch(
-    #[wasm_bindgen(unchecked_param_type = "UsageRequest[]")] requests: JsValue,
-) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = estimateBatchFull, skip_typescript)]
+pub fn estimate_batch(requests: JsValue) -> Result<JsValue, JsValue> {
     let batch = json::from_js(&requests, "requests")
         .and_then(|value| match value {
             serde_json::Value::Array(items) => items

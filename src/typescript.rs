@@ -2,6 +2,8 @@
 //!
 //! Exported functions name these types through `unchecked_param_type` /
 //! `unchecked_return_type`, so the generated `.d.ts` has no `any`.
+//! `estimateCost` and `estimateBatch` are JS functions (`src/wrapper.js`), so
+//! their declarations are written here.
 
 use wasm_bindgen::prelude::*;
 
@@ -62,6 +64,38 @@ export interface BatchEstimate {
   items: Estimate[];
   total: string;
 }
+
+/**
+ * Estimates the exact cost of one AI call or cloud feature use.
+ *
+ * `inputTokens` is the whole prompt INCLUDING `cachedInputTokens` and
+ * `cacheWriteTokens` (the OpenAI usage convention); `outputTokens` includes
+ * reasoning tokens; `units` counts images, seconds, characters, embedding
+ * tokens, queries or invocations for unit-billed models. Omitted counts are 0.
+ * Throws `invalid_input` (naming the field) or `unknown_model`.
+ *
+ * ```ts
+ * const e = estimateCost({ model: "openai/gpt-4o", inputTokens: 1200, cachedInputTokens: 200, outputTokens: 300 });
+ * e.total;          // "0.00575"  (exact decimal string, USD)
+ * formatUsd(e.total); // "$0.01"
+ * ```
+ */
+export function estimateCost(request: UsageRequest): Estimate;
+
+/**
+ * Estimates several requests at once: per-item estimates and their exact total.
+ *
+ * Fails as a whole on the first invalid request; the message starts with
+ * `requests[i]`.
+ *
+ * ```ts
+ * const { items, total } = estimateBatch([
+ *   { model: "gpt-4o-mini", inputTokens: 5000, outputTokens: 800 },
+ *   { model: "gpt-image-1.5", units: 2 },
+ * ]);
+ * ```
+ */
+export function estimateBatch(requests: UsageRequest[]): BatchEstimate;
 
 /** What a catalog entry is. */
 export type ModelKind = "text" | "image" | "video" | "speech" | "transcription" | "embedding" | "search" | "function";

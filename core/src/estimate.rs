@@ -68,6 +68,19 @@ pub enum LineKind {
     Units,
 }
 
+impl LineKind {
+    /// The kind's JS/wire name (`"input"`, `"cachedInput"`, ...), as serialized.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LineKind::Input => "input",
+            LineKind::CachedInput => "cachedInput",
+            LineKind::CacheWrite => "cacheWrite",
+            LineKind::Output => "output",
+            LineKind::Units => "units",
+        }
+    }
+}
+
 /// One priced line of an estimate: `cost = quantity * unit_price`, exactly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -143,63 +156,75 @@ impl UsageRequest {
     }
 }
 
-/// A priced line, or nothing when the quantity is zero.
-fn line(kind: LineKind, quantity: u64, unit_price: Decimal) -> Result<Option<Line>> {
-    if quantity == 0 {
-        return Ok(None);
+/// Appends the priced line `quantity × unit_price`, unless the quantity is zero.
+fn push_line(
+    lines: &mut Vec<Line>,
+    kind: LineKind,
+    quantity: u64,
+    unit_price: Decimal,
+) -> Result<()> {
+    if quantity > 0 {
+        lines.push(Line {
+            kind,
+            quantity,
+            unit_price: money::trim_zeros(unit_price),
+            cost: money::trim_zeros(money::cost_of(quantity, unit_price)?),
+        });
     }
-    Ok(Some(Line {
-        kind,
-        quantity,
-        unit_price: unit_price.normalize(),
-        cost: money::cost_of(quantity, unit_price)?.normalize(),
-    }))
+    Ok(())
 }
 
 /// The lines of a token-billed request against `entry`.
-fn token_lines(entry: &Entry, request: &UsageRequest) -> Result<Vec<Option<Line>>> {
+fn token_lines(entry: &Entry, request: &UsageRequest) -> Result<Vec<Line>> {
     if request.units > 0 {
         return Err(Error::invalid_input(format!(
             "units must be 0 for {:?}: it is billed per token (use inputTokens and outputTokens)",
             entry.id
         )));
     }
+    let mut lines = Vec::with_capacity(4);
     let Some(rates) = entry.token_rates(request.input_tokens) else {
-        return Ok(Vec::new());
+        return Ok(lines);
     };
+    let parts = [
+        (
+            LineKind::CachedInput,
+            request.cached_input_tokens,
+            rates.cached_input,
+        ),
+        (
+            LineKind::CacheWrite,
+            request.cache_write_tokens,
+            rates.cache_write,
+        ),
+    ];
     // A part without its own rate is billed as ordinary input.
-    let mut input = request.input_tokens - request.cached_input_tokens - request.cache_write_tokens;
-    let mut part = |kind, tokens: u64, rate: Option<Decimal>| match rate {
-        Some(rate) => line(kind, tokens, money::per_token(rate)?),
-        None => {
-            input += tokens;
-            Ok(None)
+    let input = parts.iter().filter(|(_, _, rate)| rate.is_none()).fold(
+        request.input_tokens - request.cached_input_tokens - request.cache_write_tokens,
+        |input, (_, tokens, _)| input + tokens,
+    );
+    push_line(
+        &mut lines,
+        LineKind::Input,
+        input,
+        money::per_token(rates.input)?,
+    )?;
+    for (kind, tokens, rate) in parts {
+        if let Some(rate) = rate {
+            push_line(&mut lines, kind, tokens, money::per_token(rate)?)?;
         }
-    };
-    let cached = part(
-        LineKind::CachedInput,
-        request.cached_input_tokens,
-        rates.cached_input,
+    }
+    push_line(
+        &mut lines,
+        LineKind::Output,
+        request.output_tokens,
+        money::per_token(rates.output)?,
     )?;
-    let cache_write = part(
-        LineKind::CacheWrite,
-        request.cache_write_tokens,
-        rates.cache_write,
-    )?;
-    Ok(vec![
-        line(LineKind::Input, input, money::per_token(rates.input)?)?,
-        cached,
-        cache_write,
-        line(
-            LineKind::Output,
-            request.output_tokens,
-            money::per_token(rates.output)?,
-        )?,
-    ])
+    Ok(lines)
 }
 
 /// The line of a unit-billed request against `entry`.
-fn unit_line(entry: &Entry, request: &UsageRequest, price: Decimal) -> Result<Vec<Option<Line>>> {
+fn unit_line(entry: &Entry, request: &UsageRequest, price: Decimal) -> Result<Vec<Line>> {
     let counts = request.counts();
     if let Some((field, _)) = counts[..4].iter().find(|&&(_, value)| value > 0) {
         return Err(Error::invalid_input(format!(
@@ -207,7 +232,9 @@ fn unit_line(entry: &Entry, request: &UsageRequest, price: Decimal) -> Result<Ve
             entry.id
         )));
     }
-    Ok(vec![line(LineKind::Units, request.units, price)?])
+    let mut lines = Vec::with_capacity(1);
+    push_line(&mut lines, LineKind::Units, request.units, price)?;
+    Ok(lines)
 }
 
 impl Catalog {
@@ -219,8 +246,7 @@ impl Catalog {
             Billing::Tokens(_) => token_lines(entry, request)?,
             Billing::Units { price, .. } => unit_line(entry, request, price)?,
         };
-        let lines: Vec<Line> = lines.into_iter().flatten().collect();
-        let total = money::sum(lines.iter().map(|line| line.cost))?.normalize();
+        let total = money::trim_zeros(money::sum(lines.iter().map(|line| line.cost))?);
         Ok(Estimate {
             model: entry.id.clone(),
             currency: "USD".to_owned(),
@@ -242,7 +268,7 @@ impl Catalog {
                 })
             })
             .collect::<Result<Vec<Estimate>>>()?;
-        let total = money::sum(items.iter().map(|item| item.total))?.normalize();
+        let total = money::trim_zeros(money::sum(items.iter().map(|item| item.total))?);
         Ok(BatchEstimate { items, total })
     }
 

@@ -123,6 +123,15 @@ pub fn per_token(per_million: Decimal) -> Result<Decimal> {
 /// Fails with `invalid_input` instead of rounding when the exact product does
 /// not fit in a [`Decimal`] (96-bit mantissa).
 pub fn cost_of(count: u64, unit_price: Decimal) -> Result<Decimal> {
+    // Fast path: a non-negative price whose product fits in 64 bits (every
+    // catalog price times any realistic count) avoids 128-bit multiplication,
+    // which wasm does in software.
+    let small = u64::try_from(unit_price.mantissa())
+        .ok()
+        .and_then(|mantissa| mantissa.checked_mul(count));
+    if let Some(product) = small {
+        return Ok(from_u64(product, unit_price.scale()));
+    }
     unit_price
         .mantissa()
         .checked_mul(i128::from(count))
@@ -132,6 +141,91 @@ pub fn cost_of(count: u64, unit_price: Decimal) -> Result<Decimal> {
                 "{count} × {unit_price} USD exceeds the exact range of 28 significant digits"
             ))
         })
+}
+
+/// The non-negative decimal `mantissa / 10^scale`; `scale` comes from a valid
+/// [`Decimal`], so it is at most 28.
+fn from_u64(mantissa: u64, scale: u32) -> Decimal {
+    // Splitting a u64 into its low and high 32 bits is the intent of the casts.
+    Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, scale)
+}
+
+/// `amount` without trailing zeros (`0.002500` → `0.0025`, `0.000` → `0`):
+/// the same value, the same result as [`Decimal::normalize`], without 96-bit
+/// division when the digits fit in 64 bits.
+pub fn trim_zeros(amount: Decimal) -> Decimal {
+    match u64::try_from(amount.mantissa().unsigned_abs()) {
+        Ok(mut digits) if amount.is_sign_positive() || digits == 0 => {
+            let mut scale = amount.scale();
+            while scale > 0 && digits % 10 == 0 {
+                digits /= 10;
+                scale -= 1;
+            }
+            from_u64(digits, scale)
+        }
+        _ => amount.normalize(),
+    }
+}
+
+/// Appends `amount` as plain decimal text with exactly its scale's digits
+/// after the point (`0.00250` → `"0.00250"`, `-1.5` → `"-1.5"`): the text of
+/// its `Display`, written without `core::fmt` (the estimate hot path).
+pub fn write_decimal(out: &mut String, amount: Decimal) {
+    let mut buffer = [0u8; 40];
+    let digits = digits_of(amount.mantissa().unsigned_abs(), &mut buffer);
+    let scale = amount.scale() as usize;
+    if amount.is_sign_negative() && !amount.is_zero() {
+        out.push('-');
+    }
+    if scale == 0 {
+        out.push_str(digits);
+    } else if digits.len() > scale {
+        let (whole, fraction) = digits.split_at(digits.len() - scale);
+        out.push_str(whole);
+        out.push('.');
+        out.push_str(fraction);
+    } else {
+        out.push_str("0.");
+        out.extend(std::iter::repeat('0').take(scale - digits.len()));
+        out.push_str(digits);
+    }
+}
+
+/// Appends `count` in decimal, without `core::fmt`.
+pub fn write_count(out: &mut String, count: u64) {
+    let mut buffer = [0u8; 40];
+    out.push_str(digits_of(u128::from(count), &mut buffer));
+}
+
+/// The decimal digits of `value`, written at the end of `buffer`.
+fn digits_of(value: u128, buffer: &mut [u8; 40]) -> &str {
+    let mut at = buffer.len();
+    let mut push = |digit: u8| {
+        at -= 1;
+        buffer[at] = b'0' + digit;
+    };
+    match u64::try_from(value) {
+        // 64-bit division is native in wasm; 128-bit division is not.
+        Ok(mut small) => loop {
+            push((small % 10) as u8);
+            small /= 10;
+            if small == 0 {
+                break;
+            }
+        },
+        Err(_) => {
+            let mut large = value;
+            loop {
+                push((large % 10) as u8);
+                large /= 10;
+                if large == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buffer[at..]).unwrap_or_default()
 }
 
 /// The exact sum of `amounts`, or `invalid_input` if it cannot be held exactly.
@@ -294,6 +388,66 @@ mod tests {
         // 2^53 × a 28-digit price does not fit in 96 bits: refuse, never round.
         let err = cost_of(max, d("0.1234567890123456789012345678")).unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidInput);
+    }
+
+    #[test]
+    fn cost_of_agrees_on_both_paths() {
+        // 2^64 / 10 × 10 overflows u64 and takes the 128-bit path.
+        let wide = cost_of(10, d("1844674407370955161.6")).unwrap();
+        assert_eq!(wide, d("18446744073709551616"));
+        assert_eq!(cost_of(3, d("-0.5")).unwrap(), d("-1.5"));
+    }
+
+    #[test]
+    fn trim_zeros_is_normalize() {
+        for text in [
+            "0",
+            "0.000",
+            "-0.000",
+            "1.500",
+            "-1.500",
+            "0.0025000",
+            "100",
+            "12.0",
+            "79228162514264337593543950335",
+            "0.0000000000000000000000000010",
+            "18446744073709551616.00",
+        ] {
+            let amount = d(text);
+            let trimmed = trim_zeros(amount);
+            assert_eq!(
+                trimmed.to_string(),
+                amount.normalize().to_string(),
+                "{text}"
+            );
+            assert_eq!(trimmed, amount, "{text}");
+        }
+    }
+
+    #[test]
+    fn write_decimal_is_display() {
+        for text in [
+            "0",
+            "0.000",
+            "1",
+            "-1.5",
+            "0.00250",
+            "0.0000025",
+            "1234567.891",
+            "79228162514264337593543950335",
+            "-7.9228162514264337593543950335",
+            "0.0000000000000000000000000001",
+            "18446744073709551616",
+            "18446744073709551615",
+        ] {
+            let mut out = String::new();
+            write_decimal(&mut out, d(text));
+            assert_eq!(out, d(text).to_string(), "{text}");
+        }
+        let mut out = String::new();
+        write_count(&mut out, u64::MAX);
+        write_count(&mut out, 0);
+        assert_eq!(out, format!("{}0", u64::MAX));
     }
 
     #[test]

@@ -17,6 +17,7 @@
 
 use crate::catalog::Entry;
 use crate::error::{Error, ErrorCode, Result};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// How many suggestions an `unknown_model` message offers at most.
@@ -47,7 +48,12 @@ impl NameIndex {
 
     /// The position in `entries` of the entry `name` refers to.
     pub fn resolve(&self, entries: &[Entry], name: &str) -> Result<usize> {
-        let normalized = normalize(name);
+        // Names usually arrive normalized already: look them up without a copy.
+        let normalized = if is_normalized(name) {
+            Cow::Borrowed(name)
+        } else {
+            Cow::Owned(normalize(name))
+        };
         if normalized.is_empty() {
             return Err(Error::invalid_input(
                 "model is required: pass a catalog id such as \"gpt-4o\" (listModels() lists them)",
@@ -137,6 +143,11 @@ fn quoted_list(items: &[String]) -> String {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => quoted.join(""),
     }
+}
+
+/// Whether `name` is its own [`normalize`]d form (no uppercase ASCII, nothing to trim).
+fn is_normalized(name: &str) -> bool {
+    !name.bytes().any(|b| b.is_ascii_uppercase()) && name.trim().len() == name.len()
 }
 
 /// Lowercases and trims a model name for lookup.
@@ -275,6 +286,21 @@ mod tests {
         assert!(err.message.contains("claude-sonnet-4-"), "{}", err.message);
         let err = id("zzzzzzzzzzzz").unwrap_err();
         assert!(!err.message.contains("did you mean"), "{}", err.message);
+    }
+
+    #[test]
+    fn is_normalized_matches_normalize() {
+        for name in [
+            "gpt-4o",
+            "GPT-4o",
+            " gpt-4o",
+            "gpt-4o\t",
+            "",
+            "openai/gpt-4o",
+            "Ünï",
+        ] {
+            assert_eq!(is_normalized(name), normalize(name) == name, "{name:?}");
+        }
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub fn build_package() -> Result<PathBuf> {
             .arg(&wasm),
     )?;
 
+    wrap_glue(&dist.join(format!("{OUT_NAME}.js")))?;
+
     let bound = dist.join(format!("{OUT_NAME}_bg.wasm"));
     process::run(
         Command::new(setup::npm_bin(&tests, "wasm-opt"))
@@ -87,6 +89,38 @@ pub fn build_package() -> Result<PathBuf> {
     write(&dist.join("node.d.ts"), NODE_TYPES)?;
     report_size(&[bound, dist.join(format!("{OUT_NAME}.js"))])?;
     Ok(dist)
+}
+
+/// The wasm-bindgen exports that only the JS wrapper calls (`src/flat.rs`, `src/lib.rs`).
+const WRAPPED_EXPORTS: [&str; 4] = [
+    "estimateCostFlat",
+    "estimateCostFull",
+    "estimateBatchFlat",
+    "estimateBatchFull",
+];
+
+/// Makes the wrapper's internal exports module-private in the wasm-bindgen
+/// glue at `glue` and appends the wrapper (`src/wrapper.js`), which exports
+/// `estimateCost` and `estimateBatch` over them.
+pub fn wrap_glue(glue: &Path) -> Result {
+    let mut text =
+        std::fs::read_to_string(glue).map_err(|e| format!("reading {}: {e}", glue.display()))?;
+    for name in WRAPPED_EXPORTS {
+        let exported = format!("export function {name}(");
+        if !text.contains(&exported) {
+            return Err(format!(
+                "{}: wasm-bindgen did not emit `{exported}`; src/wrapper.js needs it",
+                glue.display()
+            ));
+        }
+        text = text.replace(&exported, &format!("function {name}("));
+    }
+    let wrapper = root().join("src/wrapper.js");
+    text.push_str(
+        &std::fs::read_to_string(&wrapper)
+            .map_err(|e| format!("reading {}: {e}", wrapper.display()))?,
+    );
+    write(glue, &text)
 }
 
 /// Cargo's target directory (honouring `CARGO_TARGET_DIR`).
