@@ -84,19 +84,30 @@ test('a time entered by hand during editor work is build activity', async () => 
   await signIn(page);
   const demo = (await apiCall(context, 'GET', '/demo')).body;
   assert.equal(await page.locator('#project-select').inputValue(), demo.projectId);
-  // The seeded demo has editor work on Recipe Chat about 26 hours before the server started.
-  const build = await page.evaluate(() => {
-    const at = new Date(Date.now() - 26 * 3_600_000);
+  // The seeded demo has editor work on Recipe Chat about a day before the server started; ask the
+  // server when exactly (a wide review through the API), then enter that time by hand in the page.
+  const probe = await apiCall(context, 'POST', '/support/charge-reviews', {
+    projectId: demo.projectId,
+    approximateTime: new Date(Date.now() - 26 * 3_600_000).toISOString(),
+    action: 'test: find the seeded editor work',
+    windowMinutes: 360,
+  });
+  assert.equal(probe.status, 201, JSON.stringify(probe.body));
+  const [work] = probe.body.buildActivity;
+  assert.ok(work, 'the seed has build activity on the demo project a day ago');
+  const typed = await page.evaluate((iso) => {
+    const at = new Date(iso);
     const pad = (n) => String(n).padStart(2, '0');
     return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
-  });
-  await page.getByLabel('Approximate time (your local time)').fill(build);
+  }, work.occurredAt);
+  await page.getByLabel('Approximate time (your local time)').fill(typed);
   await page.getByLabel('What happened').fill('Credits dropped while I was chatting with the agent');
   await page.getByRole('button', { name: 'File a support report' }).click();
   const result = page.getByTestId('review-result');
   await result.getByTestId('review-id').waitFor();
   assert.match(await result.getByTestId('review-verdict').textContent(), /build activity \(inside the editor\).*build credits/);
   assert.match(await result.textContent(), /Credits dropped while I was chatting with the agent/);
+  assert.match(await result.textContent(), new RegExp(work.description), 'the editor work is listed');
 
   // Bad input gets a friendly message and files nothing.
   await page.getByLabel('Approximate time (your local time)').fill('');

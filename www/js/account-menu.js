@@ -43,7 +43,11 @@ export function setUpAccountMenu(dashboard) {
       return;
     }
     button.textContent = account.email.slice(0, 1).toUpperCase();
+    // Re-rendering an open menu keeps keyboard focus on the same control.
+    const controls = () => [...menu.querySelectorAll('a, button')];
+    const focused = controls().indexOf(document.activeElement);
     fill(menu, render(account, project, () => dashboard.signOut().catch(() => {})));
+    if (focused >= 0) controls()[focused]?.focus();
   });
 }
 

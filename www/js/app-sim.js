@@ -60,22 +60,31 @@ export function startApp(config) {
     showNotice(b);
   };
 
+  // The notice follows the balance's state; the server's notification, once raised, gives its wording.
+  // (A hold can take the balance low before the usage that raises the notification is recorded.)
+  let settledKind = null;
+  const stateOf = (b) => (b.useCloudCredits ? b.status : 'off');
   const showNotice = async (b) => {
-    if (b.useCloudCredits && b.status === 'ok') {
+    const kind = stateOf(b);
+    if (kind === settledKind) return;
+    if (kind === 'ok') {
+      settledKind = kind;
       notice.hidden = true;
       return;
     }
     let message;
-    if (!b.useCloudCredits) {
+    if (kind === 'off') {
+      settledKind = kind;
       message = 'Cloud Credits are off for this project: the app runs on legacy features only and AI calls are refused.';
     } else {
-      const kind = b.status;
       const found = (await cc.notifications().catch(() => [])).find((n) => n.kind === kind);
+      if (stateOf(latest) !== kind) return;
+      if (found) settledKind = kind;
       message = found?.message ?? (kind === 'empty'
         ? 'Cloud Credits have run out: AI features are paused until credits are added.'
         : `Cloud Credits are running low: ${formatUsd(b.availableUsd)} left.`);
     }
-    notice.dataset.kind = b.useCloudCredits ? b.status : 'off';
+    notice.dataset.kind = kind;
     fill(notice, h('p', {}, message), h('a', { href: b.addCreditsUrl, class: 'button-link' }, 'Add credits'));
     notice.hidden = false;
   };
