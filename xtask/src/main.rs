@@ -7,6 +7,7 @@
 mod build;
 mod catalog;
 mod demo;
+mod fallback;
 mod postgres;
 mod process;
 mod server;

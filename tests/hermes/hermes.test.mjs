@@ -1,0 +1,93 @@
+// The package in the Hermes VM (React Native's JavaScript engine: no WebAssembly, no
+// TextEncoder/TextDecoder), bundled as Metro would resolve it (the `react-native` export
+// condition), with esbuild (iife) and Babel's class transform. Run after `cargo xtask build`:
+// node --test tests/hermes/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bundleForHermes, node, pkgDir, readmeExample, root, runHermes, tempDir } from './harness.mjs';
+import { expectHandValues, expectSameAsWasm } from './expect.mjs';
+
+/** README examples that must run unchanged without WebAssembly, by the heading they follow. */
+const EXAMPLES = { quickStart: '## Quick start', reactNative: '## React Native' };
+
+let work;
+let bundle;
+let observed;
+let reference;
+let readme;
+
+/** Writes README example `code` as a module whose default export runs it (imports stay on top). */
+async function exampleModule(dir, name, code) {
+  const lines = code.split('\n');
+  const imports = lines.filter((line) => line.startsWith('import '));
+  const body = lines.filter((line) => !line.startsWith('import '));
+  const file = join(dir, `${name}.ts`);
+  await writeFile(file, `${imports.join('\n')}\nexport default async function main() {\n${body.join('\n')}\n}\n`);
+  return file;
+}
+
+before(async () => {
+  work = await tempDir('rork-hermes-');
+  readme = await readFile(join(pkgDir, 'README.md'), 'utf8');
+  const examples = {};
+  for (const [name, heading] of Object.entries(EXAMPLES)) {
+    examples[name] = await exampleModule(work.dir, name, readmeExample(readme, heading));
+  }
+  // Hermes has `print` but no `console`; React Native provides one.
+  const app = `
+    globalThis.console = { log: (...args) => print(args.join(' ')), warn: (...args) => print(args.join(' ')) };
+    import init, * as api from 'rork-cloud-credits';
+    import { observe } from ${JSON.stringify(join(root, 'tests/hermes/observe.mjs'))};
+    ${Object.entries(examples).map(([name, file]) => `import ${name} from ${JSON.stringify(file)};`).join('\n')}
+    (async () => {
+      ${Object.keys(examples).map((name) => `print('EXAMPLE ${name}'); await ${name}();`).join('\n')}
+      print('DONE');
+      await init();
+      // Last: observe() ends on a custom catalog.
+      print('OBSERVED ' + JSON.stringify(observe(api)));
+    })().catch((error) => print('FAILED ' + error + '\\n' + error.stack));
+  `;
+  bundle = await bundleForHermes(app, work.dir);
+  const [out, ref] = await Promise.all([runHermes(bundle.script), node(join(root, 'tests/hermes/observe-node.mjs'))]);
+  bundle.output = out;
+  reference = JSON.parse(ref);
+  const line = out.split('\n').find((l) => l.startsWith('OBSERVED '));
+  assert.ok(line, out.slice(0, 4000));
+  observed = JSON.parse(line.slice('OBSERVED '.length));
+});
+
+after(() => work?.remove());
+
+test('the react-native condition resolves to the wasm2js build only', () => {
+  assert.deepEqual(bundle.inputs, ['pkg/dist/rork_cloud_credits.wasm2js.js']);
+});
+
+test('Hermes has no WebAssembly, TextEncoder or TextDecoder', () => {
+  assert.deepEqual(observed.runtime, { WebAssembly: 'undefined', TextEncoder: 'undefined', TextDecoder: 'undefined' });
+});
+
+test('in Hermes the wasm2js build gives exactly what the WebAssembly build gives', () => {
+  expectSameAsWasm(observed, reference);
+});
+
+test('in Hermes the wasm2js build gives the hand-computed totals and error codes', () => {
+  expectHandValues(observed);
+});
+
+test('the README examples run unchanged in Hermes and print what they print with WebAssembly', async () => {
+  assert.match(bundle.output, /\nDONE\n/, bundle.output.slice(0, 4000));
+  const printed = (name) => {
+    const start = bundle.output.indexOf(`EXAMPLE ${name}\n`) + `EXAMPLE ${name}\n`.length;
+    return bundle.output.slice(start).split(/\n(?:EXAMPLE \w+|DONE)\n/)[0].trim().split('\n');
+  };
+  for (const [name, heading] of Object.entries(EXAMPLES)) {
+    // Next to the bundle's node_modules/rork-cloud-credits, so Node resolves the package too.
+    const file = join(work.dir, `${name}.mjs`);
+    await writeFile(file, readmeExample(readme, heading));
+    const expected = (await node(file)).trim().split('\n');
+    assert.ok(expected.length > 0 && expected[0] !== '', name);
+    assert.deepEqual(printed(name), expected, name);
+  }
+});

@@ -1,0 +1,57 @@
+// The package in `node --jitless`, where `typeof WebAssembly === 'undefined'`: the Node entry's
+// init() falls back to the wasm2js build, which must give exactly what the WebAssembly build
+// gives. Run after `cargo xtask build`: node --test tests/hermes/
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { dist, node, nodeJitless, root } from './harness.mjs';
+import { expectHandValues, expectSameAsWasm } from './expect.mjs';
+
+const observer = join(root, 'tests/hermes/observe-node.mjs');
+let reference;
+let jitless;
+
+before(async () => {
+  [reference, jitless] = await Promise.all([
+    node(observer).then(JSON.parse),
+    nodeJitless(observer).then(JSON.parse),
+  ]);
+});
+
+test('node --jitless has no WebAssembly, and the Node entry still works', () => {
+  assert.equal(jitless.runtime.WebAssembly, 'undefined');
+  assert.equal(reference.runtime.WebAssembly, 'object');
+});
+
+test('the wasm2js build gives exactly what the WebAssembly build gives', () => {
+  expectSameAsWasm(jitless, reference);
+});
+
+test('the wasm2js build gives the hand-computed totals and error codes', () => {
+  expectHandValues(jitless);
+});
+
+test('the whole estimate suite (tests/js/estimate.test.mjs) passes under --jitless', () => {
+  // Without this variable the child would report to this runner instead of printing TAP.
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const suite = spawnSync(
+    process.execPath,
+    ['--jitless', '--test', '--test-reporter=tap', join(root, 'tests/js/estimate.test.mjs')],
+    { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  const count = (kind) => Number(suite.stdout.match(new RegExp(`^# ${kind} (\\d+)$`, 'm'))?.[1]);
+  assert.equal(count('fail'), 0, suite.stdout.slice(-4000));
+  assert.ok(count('pass') >= 8, `${count('pass')} estimate tests passed`);
+  assert.equal(suite.status, 0, suite.stderr);
+});
+
+test('every entry exports the same API: WebAssembly, wasm2js, auto and Node', async () => {
+  const names = async (file) => Object.keys(await import(join(dist, file))).sort();
+  const wasm = await names('rork_cloud_credits.js');
+  assert.ok(wasm.includes('estimateCost') && wasm.includes('default') && wasm.includes('initSync'));
+  for (const file of ['rork_cloud_credits.wasm2js.js', 'auto.js', 'node.js']) {
+    assert.deepEqual(await names(file), wasm, file);
+  }
+});

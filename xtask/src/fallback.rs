@@ -1,0 +1,343 @@
+//! The wasm2js build: the SDK compiled to plain JavaScript for runtimes
+//! without WebAssembly (React Native's Hermes, `node --jitless`, webviews
+//! that forbid it), with the same API and the same exact results, and
+//! `auto.js`, the entry whose `init()` picks it when WebAssembly is missing
+//! or refused.
+//!
+//! binaryen's `wasm2js` takes only WebAssembly 1.0 with one table, so this is
+//! a second cargo build with `-C target-cpu=mvp` in its own target directory
+//! (no reference types, so wasm-bindgen keeps JS values in a heap array instead
+//! of a second table). `wasm-opt` lowers what the prebuilt standard library
+//! still uses (bulk memory, sign extension, non-trapping float-to-int),
+//! wasm-bindgen binds it for bundlers, `wasm2js -Oz` translates it, and esbuild
+//! joins glue, translation and a UTF-8 text codec (for runtimes without
+//! `TextEncoder`/`TextDecoder`) into one minified ES module.
+
+use crate::build::target_dir;
+use crate::process;
+use crate::setup::{self, WASM_TARGET};
+use crate::{root, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The file name of the wasm2js build in `pkg/dist`.
+pub const FILE: &str = "rork_cloud_credits.wasm2js.js";
+
+/// The file name of the entry that picks WebAssembly or the wasm2js build.
+pub const AUTO_ENTRY: &str = "auto.js";
+
+/// wasm-opt passes that rewrite post-1.0 instructions into WebAssembly 1.0.
+const LOWERING_PASSES: [&str; 3] = [
+    "--llvm-nontrapping-fptoint-lowering",
+    "--signext-lowering",
+    "--llvm-memory-copy-fill-lowering",
+];
+
+/// Builds the wasm2js variant of the module whose wasm-bindgen `web` glue is
+/// `glue` (its exports are the API to match) into the same directory, applying
+/// `finish_glue` to its glue as the main build does, and writes `auto.js` next
+/// to it. Returns the files written.
+pub fn build(glue: &Path, finish_glue: fn(&Path) -> Result) -> Result<Vec<PathBuf>> {
+    let dist = glue.parent().ok_or("the glue file has no directory")?;
+    let stem = glue
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or("the glue file has no name")?;
+    let tests = root().join("tests");
+    let work = target_dir().join("wasm2js");
+
+    process::run(
+        Command::new("cargo")
+            .current_dir(root())
+            .args(["build", "--release", "--target", WASM_TARGET])
+            .args(["--package", "rork-cloud-credits", "--target-dir"])
+            .arg(&work)
+            .env("RUSTFLAGS", "-C target-cpu=mvp")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS"),
+    )?;
+    let wasm = work
+        .join(WASM_TARGET)
+        .join("release")
+        .join(format!("{stem}.wasm"));
+    let lowered = work.join(format!("{stem}.mvp.wasm"));
+    process::run(
+        Command::new(setup::npm_bin(&tests, "wasm-opt"))
+            .arg(&wasm)
+            .args(LOWERING_PASSES)
+            // Without the features section wasm-bindgen sees no reference types.
+            .arg("--strip-target-features")
+            .arg("-o")
+            .arg(&lowered),
+    )?;
+
+    let bound = work.join("bindgen");
+    if bound.exists() {
+        std::fs::remove_dir_all(&bound)
+            .map_err(|e| format!("clearing {}: {e}", bound.display()))?;
+    }
+    process::run(
+        Command::new("wasm-bindgen")
+            .args(["--target", "bundler", "--out-name", stem, "--out-dir"])
+            .arg(&bound)
+            .arg(&lowered),
+    )?;
+    let bg_glue = bound.join(format!("{stem}_bg.js"));
+    finish_glue(&bg_glue)?;
+    let text = read(&bg_glue)?;
+    write(&bg_glue, &renew_memory_views(&text)?)?;
+    process::run(
+        Command::new(setup::npm_bin(&tests, "wasm2js"))
+            .arg("-Oz")
+            .arg(bound.join(format!("{stem}_bg.wasm")))
+            .arg("-o")
+            .arg(bound.join(format!("{stem}_bg.wasm.js"))),
+    )?;
+
+    let names = api_names(glue)?;
+    let entry = bound.join("wasm2js_entry.js");
+    write(
+        &entry,
+        &wasm2js_entry(&read(&bound.join(format!("{stem}.js")))?, stem, &names)?,
+    )?;
+    let codec = bound.join("text_codec.js");
+    write(&codec, include_str!("fallback/text_codec.js"))?;
+    let output = dist.join(FILE);
+    process::run(
+        Command::new(setup::npm_bin(&tests, "esbuild"))
+            .arg(&entry)
+            .args([
+                "--bundle",
+                "--format=esm",
+                "--minify",
+                "--log-level=warning",
+            ])
+            .arg(format!("--inject:{}", codec.display()))
+            .arg(format!("--outfile={}", output.display())),
+    )?;
+
+    let auto = dist.join(AUTO_ENTRY);
+    write(&auto, &auto_entry(stem, &names))?;
+    Ok(vec![output, auto])
+}
+
+/// The names `glue` exports, as Node sees them, without `default` and `initSync`
+/// (each build defines its own). Importing wasm-bindgen glue runs no wasm.
+fn api_names(glue: &Path) -> Result<Vec<String>> {
+    const LIST: &str = "const m = await import(process.argv[1]); \
+                        console.log(Object.keys(m).join(' '));";
+    let url = format!("file://{}", glue.display());
+    let listed = process::output(
+        Command::new("node")
+            .args(["--input-type=module", "-e", LIST])
+            .arg(url),
+    )
+    .ok_or_else(|| {
+        format!(
+            "node could not import {} to list its exports",
+            glue.display()
+        )
+    })?;
+    let names: Vec<String> = listed
+        .split_whitespace()
+        .filter(|name| !matches!(*name, "default" | "initSync"))
+        .map(String::from)
+        .collect();
+    if names.is_empty() {
+        return Err(format!("{} exports no API", glue.display()));
+    }
+    Ok(names)
+}
+
+/// wasm2js grows memory by copying it into a new `ArrayBuffer` and leaves the
+/// old one attached, so a cached view of it is not emptied as wasm-bindgen's
+/// glue expects (it tests `byteLength === 0` or `buffer.detached`). Renews
+/// each cached view whenever `wasm.memory.buffer` is another buffer.
+fn renew_memory_views(glue: &str) -> Result<String> {
+    let lines: Vec<&str> = glue.lines().collect();
+    let mut out = Vec::with_capacity(lines.len());
+    let mut renewed = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        out.push(lines[i].to_string());
+        let getter = lines[i].starts_with("function get") && lines[i].ends_with("Memory0() {");
+        let cached = lines
+            .get(i + 2)
+            .and_then(|line| line.trim().split_once(" = new "))
+            .map(|(name, _)| name);
+        if let (true, Some(name), Some(test)) = (getter, cached, lines.get(i + 1)) {
+            if test.trim_start().starts_with("if (") {
+                out.push(format!(
+                    "    if ({name} === null || {name}.buffer !== wasm.memory.buffer) {{"
+                ));
+                renewed += 1;
+                i += 2;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if renewed == 0 {
+        return Err("the wasm-bindgen glue has no `get…Memory0()` view to renew".into());
+    }
+    Ok(out.join("\n") + "\n")
+}
+
+/// The module esbuild bundles into the wasm2js build: wasm-bindgen's bundler
+/// entry with the wasm2js translation in place of the `.wasm`, exporting
+/// exactly `names` plus the `init()`/`initSync()` the WebAssembly build has.
+fn wasm2js_entry(bundler_entry: &str, stem: &str, names: &[String]) -> Result<String> {
+    let wasm_import = format!("\"./{stem}_bg.wasm\"");
+    let start = bundler_entry.find("export {");
+    let end = start.and_then(|start| {
+        let close = format!("}} from \"./{stem}_bg.js\";");
+        bundler_entry[start..].find(&close).map(|n| start + n)
+    });
+    let (Some(start), Some(end), true) = (start, end, bundler_entry.contains(&wasm_import)) else {
+        return Err(format!(
+            "unexpected wasm-bindgen bundler entry for {stem}: no wasm import or export list"
+        ));
+    };
+    let tail = &bundler_entry[end..];
+    let after_exports = tail.find('\n').map_or("", |n| &tail[n..]);
+    Ok(format!(
+        "{head}export {{ {list} }} from \"./{stem}_bg.js\";{after_exports}
+/** Nothing to load: this build is JavaScript. Same signature as the WebAssembly build's. */
+export default async function init() {{
+  return wasm;
+}}
+
+/** Nothing to load: this build is JavaScript. Same signature as the WebAssembly build's. */
+export function initSync() {{
+  return wasm;
+}}
+",
+        head = bundler_entry[..start].replace(&wasm_import, &format!("\"./{stem}_bg.wasm.js\"")),
+        list = names.join(", "),
+    ))
+}
+
+/// `auto.js`: the API of `{stem}.js` as live bindings that `init()` points at
+/// the wasm2js build when this runtime has no WebAssembly or refuses to
+/// compile it (a Content Security Policy without `'wasm-unsafe-eval'`).
+fn auto_entry(stem: &str, names: &[String]) -> String {
+    let names: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .chain(["initSync"])
+        .collect();
+    let bindings: String = names
+        .iter()
+        .map(|name| format!("export let {name} = wasmBuild.{name};\n"))
+        .collect();
+    format!(
+        "\
+// Generated by `cargo xtask build`: the package entry. `init()` loads the WebAssembly build
+// ({stem}.js) and, where WebAssembly is missing (React Native's Hermes, `node --jitless`,
+// iOS Lockdown Mode) or refused by a Content Security Policy, the wasm2js build ({FILE})
+// instead: the same API with the same exact results, slower, loaded only when needed.
+import initWasm, * as wasmBuild from './{stem}.js';
+
+{bindings}
+/** Whether compiling WebAssembly failed because this runtime refuses to run any. */
+const refused = (error) =>
+  error instanceof EvalError ||
+  (error instanceof WebAssembly.CompileError &&
+    /refused|blocked|disallowed|not allowed|unsafe-eval|content security policy/i.test(error.message));
+
+let fallback;
+
+/**
+ * Loads the module: WebAssembly, or its JavaScript build where WebAssembly is unavailable.
+ * A no-op when it is already loaded.
+ */
+export default async function init(input) {{
+  if (fallback === undefined && typeof WebAssembly === 'object') {{
+    try {{
+      return await initWasm(input);
+    }} catch (error) {{
+      if (!refused(error)) throw error;
+    }}
+  }}
+  fallback ??= import('./{FILE}');
+  const build = await fallback;
+  ({{ {list} }} = build);
+  return build.default();
+}}
+",
+        list = names.join(", "),
+    )
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result {
+    std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{auto_entry, renew_memory_views, wasm2js_entry};
+
+    const BUNDLER_ENTRY: &str = "\
+/* @ts-self-types=\"./m.d.ts\" */
+import * as wasm from \"./m_bg.wasm\";
+import { __wbg_set_wasm } from \"./m_bg.js\";
+
+__wbg_set_wasm(wasm);
+
+export {
+    estimateCostFlat, formatUsd
+} from \"./m_bg.js\";
+";
+
+    #[test]
+    fn the_entry_imports_the_translation_and_exports_the_given_api() {
+        let names = ["estimateCost".to_string(), "formatUsd".to_string()];
+        let entry = wasm2js_entry(BUNDLER_ENTRY, "m", &names).unwrap();
+        assert!(entry.contains("import * as wasm from \"./m_bg.wasm.js\";"));
+        assert!(entry.contains("__wbg_set_wasm(wasm);"));
+        assert!(entry.contains("export { estimateCost, formatUsd } from \"./m_bg.js\";"));
+        assert!(!entry.contains("estimateCostFlat"));
+        assert_eq!(entry.matches("__wbg_set_wasm(wasm);").count(), 1);
+        assert_eq!(entry.matches("export {").count(), 1);
+        assert!(entry.contains("export default async function init()"));
+        assert!(entry.contains("export function initSync()"));
+    }
+
+    #[test]
+    fn an_unexpected_bundler_entry_is_an_error() {
+        assert!(wasm2js_entry("export * from './m_bg.js';", "m", &[]).is_err());
+    }
+
+    #[test]
+    fn cached_memory_views_are_renewed_when_the_buffer_changes() {
+        let glue = "\
+let cachedUint8ArrayMemory0 = null;
+function getUint8ArrayMemory0() {
+    if (cachedUint8ArrayMemory0 === null || cachedUint8ArrayMemory0.byteLength === 0) {
+        cachedUint8ArrayMemory0 = new Uint8Array(wasm.memory.buffer);
+    }
+    return cachedUint8ArrayMemory0;
+}
+";
+        let patched = renew_memory_views(glue).unwrap();
+        assert!(patched.contains(
+            "    if (cachedUint8ArrayMemory0 === null || cachedUint8ArrayMemory0.buffer !== wasm.memory.buffer) {"
+        ));
+        assert!(!patched.contains("byteLength === 0"));
+        assert!(renew_memory_views("let x = 1;\n").is_err());
+    }
+
+    #[test]
+    fn auto_entry_rebinds_every_name_to_the_fallback() {
+        let names = ["estimateCost".to_string(), "CloudCredits".to_string()];
+        let auto = auto_entry("m", &names);
+        assert!(auto.contains("export let estimateCost = wasmBuild.estimateCost;"));
+        assert!(auto.contains("export let CloudCredits = wasmBuild.CloudCredits;"));
+        assert!(auto.contains("export let initSync = wasmBuild.initSync;"));
+        assert!(auto.contains("({ estimateCost, CloudCredits, initSync } = build);"));
+        assert!(auto.contains("import('./rork_cloud_credits.wasm2js.js')"));
+    }
+}
