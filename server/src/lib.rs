@@ -22,6 +22,7 @@ pub mod holds;
 pub mod http;
 pub mod keys;
 pub mod ledger;
+pub mod mail;
 pub mod payment;
 pub mod pricing;
 pub mod projects;
@@ -40,6 +41,7 @@ pub use services::Services;
 
 use db::Store;
 use http::{AppState, RateLimit, StaticDirs};
+use mail::Mailer;
 use payment::{PaymentProvider, TestPaymentProvider};
 use rork_cloud_credits_core::wire::DemoInfo;
 use std::future::Future;
@@ -66,6 +68,8 @@ pub struct Options {
     pub sweep_every: Duration,
     /// The payment provider for top-ups.
     pub payments: Arc<dyn PaymentProvider>,
+    /// Sends alert emails from the outbox; without it they wait there.
+    pub mailer: Option<Mailer>,
 }
 
 impl Options {
@@ -81,6 +85,7 @@ impl Options {
             secure_cookies: false,
             sweep_every: Duration::from_secs(5),
             payments: Arc::new(TestPaymentProvider),
+            mailer: None,
         }
     }
 }
@@ -94,6 +99,7 @@ pub struct App {
     state: AppState,
     dirs: StaticDirs,
     sweep_every: Duration,
+    mailer: Option<Mailer>,
 }
 
 impl App {
@@ -122,6 +128,7 @@ impl App {
             state,
             dirs: options.dirs,
             sweep_every: options.sweep_every,
+            mailer: options.mailer,
         })
     }
 
@@ -137,7 +144,11 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let sweeper = tokio::spawn(sweep(self.state.clone(), self.sweep_every));
+        let sweeper = tokio::spawn(sweep(
+            self.state.clone(),
+            self.mailer.clone(),
+            self.sweep_every,
+        ));
         let result = axum::serve(listener, self.router())
             .with_graceful_shutdown(shutdown)
             .await;
@@ -148,8 +159,9 @@ impl App {
 }
 
 /// Every `every`: expires past-due holds, completes top-ups left pending by
-/// a crash, and forgets idle rate-limit buckets.
-async fn sweep(state: AppState, every: Duration) {
+/// a crash, sends waiting alert emails (with a mailer), and forgets idle
+/// rate-limit buckets.
+async fn sweep(state: AppState, mailer: Option<Mailer>, every: Duration) {
     let mut ticks = tokio::time::interval(every);
     loop {
         ticks.tick().await;
@@ -158,6 +170,11 @@ async fn sweep(state: AppState, every: Duration) {
         }
         if let Err(error) = topups::resume_pending(&state.services, 60_000).await {
             tracing::warn!(%error, "resuming pending top-ups failed");
+        }
+        if let Some(mailer) = &mailer {
+            if let Err(error) = mailer.deliver_pending(&state.services).await {
+                tracing::warn!(%error, "sending alert emails failed");
+            }
         }
         state.limiter.retain_recent();
     }

@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use rork_cloud_credits_server::http::{RateLimit, StaticDirs};
+use rork_cloud_credits_server::mail::Mailer;
 use rork_cloud_credits_server::{App, Options};
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -40,6 +41,17 @@ struct Args {
     /// Mark the session cookie Secure (set when serving over HTTPS).
     #[arg(long, env = "RCC_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Send low-balance emails through this SMTP server:
+    /// smtp://[user:password@]host[:port] (plain SMTP). Without it they stay in the outbox table.
+    #[arg(long, env = "RCC_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The From address of alert emails.
+    #[arg(
+        long,
+        env = "RCC_SMTP_FROM",
+        default_value = "Cloud Credits <alerts@localhost>"
+    )]
+    smtp_from: String,
 }
 
 #[tokio::main]
@@ -64,6 +76,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         burst: args.rate_limit_burst,
     };
     options.secure_cookies = args.secure_cookies;
+    if let Some(url) = &args.smtp_url {
+        options.mailer = Some(Mailer::new(url, &args.smtp_from)?);
+    }
 
     let app = App::open(options).await?;
     if let Some(demo) = &app.demo {

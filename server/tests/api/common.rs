@@ -138,11 +138,17 @@ impl Server {
 
     /// A server on the existing database at `url`.
     pub async fn open(url: &str) -> Server {
+        Server::open_with(url, |_| {}).await
+    }
+
+    /// A server on the existing database at `url`, with options tweaked.
+    pub async fn open_with(url: &str, tweak: impl FnOnce(&mut Options)) -> Server {
         let db = TestDb {
             url: url.to_owned(),
             _dir: None,
         };
-        let options = test_options(url);
+        let mut options = test_options(url);
+        tweak(&mut options);
         Server::on(db, options).await
     }
 

@@ -9,6 +9,7 @@ mod bad_input;
 mod concurrency;
 mod crash;
 mod holds;
+mod mail;
 mod meta;
 mod projects;
 mod review;
