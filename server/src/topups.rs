@@ -37,7 +37,7 @@ pub struct TopUpRow {
     pub id: String,
     /// The project credited.
     pub project_id: String,
-    /// The client's `Idempotency-Key` (or `auto-N` for auto top-ups).
+    /// The client's `Idempotency-Key` (or `auto-<uuid>` for auto top-ups).
     pub idempotency_key: String,
     /// `manual` or `auto`.
     pub source: String,
@@ -187,7 +187,9 @@ pub async fn begin_auto(
             format_usd(project.auto_daily_cap.0)
         )));
     }
-    let key = format!("auto-{}", project.ledger_seq);
+    // Once per crossing is the armed flag's job (cleared in this transaction);
+    // the key only has to be unique.
+    let key = format!("auto-{}", uuid::Uuid::new_v4());
     let id = insert_pending(
         tx,
         project,

@@ -99,11 +99,6 @@ impl Store {
         &self.pool
     }
 
-    /// The database behind the store.
-    pub fn dialect(&self) -> Dialect {
-        self.dialect
-    }
-
     /// Begins a write transaction. Dropping it without [`WriteTx::commit`]
     /// rolls everything back: nothing is half-written.
     pub async fn write(&self) -> AppResult<WriteTx> {

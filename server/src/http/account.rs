@@ -20,6 +20,8 @@ pub async fn sign_in(
     State(state): State<AppState>,
     Json(request): Json<SessionRequest>,
 ) -> AppResult<Response> {
+    // Password guessing is limited per email address like any key.
+    state.rate_limit(&format!("sign-in:{}", request.email.trim().to_lowercase()))?;
     let pool = state.services.store.pool();
     let account = accounts::authenticate(pool, &request.email, &request.password).await?;
     let token = sessions::create(&mut *pool.acquire().await?, &account.id).await?;

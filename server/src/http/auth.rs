@@ -20,7 +20,6 @@ use crate::sessions;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, Method};
-use governor::clock::{Clock, DefaultClock};
 use rork_cloud_credits_core::wire::KeyKind;
 use rork_cloud_credits_core::ErrorCode;
 
@@ -124,10 +123,11 @@ impl FromRequestParts<AppState> for Principal {
                     account_id: row.account_id,
                     project_id,
                 },
-                _ => Principal::Secret {
+                (KeyKind::Sk, None) => Principal::Secret {
                     key_id: row.id,
                     account_id: row.account_id,
                 },
+                _ => return Err(AppError::internal(format_args!("malformed key {}", row.id))),
             }
         } else if let Some(token) = cookie(parts, sessions::COOKIE) {
             let (account_id, token_hash) = sessions::lookup(pool, token)
@@ -143,15 +143,7 @@ impl FromRequestParts<AppState> for Principal {
             ));
         };
 
-        if let Err(not_until) = state.limiter.check_key(&principal.rate_key().to_owned()) {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let mut error = AppError::new(
-                ErrorCode::RateLimited,
-                "too many requests for this key; retry after the Retry-After seconds",
-            );
-            error.retry_after = Some(wait.as_secs() + 1);
-            return Err(error);
-        }
+        state.rate_limit(principal.rate_key())?;
         let safe_method = matches!(parts.method, Method::GET | Method::HEAD);
         if matches!(principal, Principal::Session { .. })
             && !safe_method

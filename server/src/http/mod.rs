@@ -18,8 +18,10 @@ use crate::services::Services;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, Method};
 use axum::Router;
+use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use rork_cloud_credits_core::wire::DemoInfo;
+use rork_cloud_credits_core::ErrorCode;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -77,6 +79,24 @@ impl AppState {
             demo: demo.map(Arc::new),
             secure_cookies,
         }
+    }
+}
+
+impl AppState {
+    /// Counts one request against `key`'s budget: `rate_limited` (with
+    /// `Retry-After`) when it is spent.
+    pub fn rate_limit(&self, key: &str) -> Result<(), AppError> {
+        self.limiter
+            .check_key(&key.to_owned())
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let mut error = AppError::new(
+                    ErrorCode::RateLimited,
+                    "too many requests; retry after the Retry-After seconds",
+                );
+                error.retry_after = Some(wait.as_secs() + 1);
+                error
+            })
     }
 }
 

@@ -269,4 +269,20 @@ async fn rate_limit_answers_429_with_retry_after(backend: Backend) {
     );
     // The limit is per key: the secret key still has its own budget.
     assert_eq!(server.get(&balance, Some(&owner.sk)).await.0, 200);
+
+    // Password guessing is limited per email address.
+    let guess = json!({"email": owner.email, "password": "guess"});
+    let guesses =
+        futures::future::join_all((0..6).map(|_| server.post("/v1/session", None, guess.clone())))
+            .await;
+    let limited = guesses.iter().filter(|r| r.0 == 429).count();
+    assert!((2..=3).contains(&limited), "{guesses:?}");
+    for guess in &guesses {
+        let code = if guess.0 == 429 {
+            "rate_limited"
+        } else {
+            "unauthorized"
+        };
+        assert_error(guess, guess.0, code);
+    }
 }
