@@ -339,7 +339,7 @@ impl CloudCredits {
     #[wasm_bindgen(unchecked_return_type = "Promise<Balance>")]
     pub fn balance(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "BalanceOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "BalanceOptions")] options: Option<Object>,
     ) -> Promise {
         let refresh = options
             .and_then(|o| Reflect::get(&o, &"refresh".into()).ok())
@@ -353,24 +353,17 @@ impl CloudCredits {
 
     /// Calls `listener` on `event`. Listening to `balance`, `low`, `empty` or
     /// `disabled` also makes the client read the balance after each change.
-    pub fn on(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "CloudCreditsEvent")] event: &str,
-        #[wasm_bindgen(unchecked_param_type = "(detail: Balance | CloudCreditsError) => void")]
-        listener: Function,
-    ) -> Result<(), JsValue> {
+    /// (Typed generically over the event map in `client/typescript.rs`.)
+    #[wasm_bindgen(skip_typescript)]
+    pub fn on(&self, event: &str, listener: Function) -> Result<(), JsValue> {
         let event = EventName::parse(event).map_err(error::to_js)?;
         self.client.listeners.borrow_mut().add(event, listener);
         Ok(())
     }
 
     /// Stops calling `listener` on `event`.
-    pub fn off(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "CloudCreditsEvent")] event: &str,
-        #[wasm_bindgen(unchecked_param_type = "(detail: Balance | CloudCreditsError) => void")]
-        listener: Function,
-    ) -> Result<(), JsValue> {
+    #[wasm_bindgen(skip_typescript)]
+    pub fn off(&self, event: &str, listener: Function) -> Result<(), JsValue> {
         let event = EventName::parse(event).map_err(error::to_js)?;
         self.client.listeners.borrow_mut().remove(event, &listener);
         Ok(())
@@ -490,7 +483,7 @@ impl CloudCredits {
     #[wasm_bindgen(unchecked_return_type = "Promise<UsageSummary>")]
     pub fn usage(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "UsageQuery")] query: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "UsageQuery")] query: Option<Object>,
     ) -> Promise {
         let path = usage_query(query.as_ref()).map(|q| self.client.project_path(&q));
         let client = self.client.clone();

@@ -185,10 +185,6 @@ export interface Notification {
 }
 
 export interface CloudCredits {
-  /** The balance, cached for 5 s unless `{ refresh: true }`. */
-  balance(options?: BalanceOptions): Promise<Balance>;
-  /** Spend over the last `days` (default 30) grouped by `groupBy` (default "model"). */
-  usage(query?: UsageQuery): Promise<UsageSummary>;
   /** Calls `listener` with the event's detail. */
   on<K extends CloudCreditsEvent>(event: K, listener: (detail: CloudCreditsEventMap[K]) => void): void;
   /** Stops calling `listener`. */
