@@ -19,10 +19,12 @@ test('the tarball holds the built package and nothing else', () => {
   assert.deepEqual(packed.files, [
     'LICENSE',
     'README.md',
+    'dist/auto.js',
     'dist/node.d.ts',
     'dist/node.js',
     'dist/rork_cloud_credits.d.ts',
     'dist/rork_cloud_credits.js',
+    'dist/rork_cloud_credits.wasm2js.js',
     'dist/rork_cloud_credits_bg.wasm',
     'dist/rork_cloud_credits_bg.wasm.d.ts',
     'package.json',

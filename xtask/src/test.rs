@@ -194,6 +194,11 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
             command: || node_tests("tests/packaging"),
         },
         ServerSuite {
+            name: "no-WebAssembly fallback (node --jitless, Hermes VM)",
+            key: "hermes",
+            command: || node_tests("tests/hermes"),
+        },
+        ServerSuite {
             name: "browser end-to-end tests (Playwright + Chromium)",
             key: "e2e",
             command: || node_tests("tests/e2e"),
