@@ -2,7 +2,6 @@
 
 use crate::common::{d, dec, text_event, Backend, Owner, Server};
 use crate::on_both;
-use reqwest::Method;
 use rork_cloud_credits_server::alerts;
 use serde_json::{json, Value};
 
@@ -28,15 +27,7 @@ async fn spend(server: &Server, owner: &Owner, usd: &str) -> Value {
 }
 
 async fn settings(server: &Server, owner: &Owner, patch: Value) {
-    let (status, body) = server
-        .send(
-            Method::PATCH,
-            &format!("/v1/projects/{}/settings", owner.project_id),
-            Some(&owner.sk),
-            Some(patch),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    server.settings(&owner.sk, &owner.project_id, patch).await;
 }
 
 async fn kinds(server: &Server, owner: &Owner) -> Vec<String> {

@@ -188,15 +188,13 @@ async fn publishable_key_origins_are_enforced(backend: Backend) {
         from("https://anywhere.example").await.unwrap().status(),
         200
     );
-    let (status, _) = server
-        .send(
-            Method::PATCH,
-            &format!("/v1/projects/{}/settings", owner.project_id),
-            Some(&owner.sk),
-            Some(json!({"allowedOrigins": ["https://app.example.com"]})),
+    server
+        .settings(
+            &owner.sk,
+            &owner.project_id,
+            json!({"allowedOrigins": ["https://app.example.com"]}),
         )
         .await;
-    assert_eq!(status, 200);
     let allowed = from("https://app.example.com").await.unwrap();
     assert_eq!(allowed.status(), 200);
     assert_eq!(

@@ -200,15 +200,8 @@ impl Server {
         let sk = keys::create(&mut tx, &account.id, None).await.unwrap().key;
         tx.commit().await.unwrap();
         let (project_id, pk) = self.project(&sk, "App").await;
-        let (status, _) = self
-            .send(
-                Method::PATCH,
-                &format!("/v1/projects/{project_id}/settings"),
-                Some(&sk),
-                Some(json!({"useCloudCredits": true})),
-            )
+        self.settings(&sk, &project_id, json!({"useCloudCredits": true}))
             .await;
-        assert_eq!(status, 200);
         Owner {
             account_id: account.id,
             email,
@@ -216,6 +209,23 @@ impl Server {
             project_id,
             pk,
         }
+    }
+
+    /// Applies a settings patch (which must succeed); returns the project.
+    pub async fn settings(&self, sk: &str, project_id: &str, patch: Value) -> Value {
+        let path = format!("/v1/projects/{project_id}/settings");
+        let (status, project) = self.send(Method::PATCH, &path, Some(sk), Some(patch)).await;
+        assert_eq!(status, 200, "{project}");
+        project
+    }
+
+    /// How many usage events the project has recorded.
+    pub async fn usage_events(&self, project_id: &str) -> i64 {
+        self.count(
+            "SELECT COUNT(*) FROM usage_events WHERE project_id = $1",
+            project_id,
+        )
+        .await
     }
 
     /// Creates a project through the API; returns its id and publishable key.

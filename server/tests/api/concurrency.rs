@@ -109,15 +109,7 @@ async fn parallel_overlapping_batches_record_every_event_exactly_once(backend: B
     }
     assert_eq!(accepted, 120, "every event accepted exactly once");
     assert_eq!(duplicate, 240);
-    assert_eq!(
-        first
-            .count(
-                "SELECT COUNT(*) FROM usage_events WHERE project_id = $1",
-                &owner.project_id
-            )
-            .await,
-        120
-    );
+    assert_eq!(first.usage_events(&owner.project_id).await, 120);
     let expected = d("1.00") - Decimal::from(120) * d("0.00045");
     assert_eq!(second.balance(&owner).await, expected);
     assert_eq!(first.assert_ledger(&owner.project_id).await, expected);

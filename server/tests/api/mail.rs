@@ -4,7 +4,6 @@
 
 use crate::common::{text_event, Backend, Server};
 use crate::on_both;
-use reqwest::Method;
 use rork_cloud_credits_server::{alerts, mail::Mailer};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
@@ -78,15 +77,13 @@ async fn alert_emails_go_out_over_smtp_exactly_once(backend: Backend) {
     };
     let second = Server::open_with(&server.db.url, with_mailer).await;
     let owner = server.owner().await;
-    let (status, _) = server
-        .send(
-            Method::PATCH,
-            &format!("/v1/projects/{}/settings", owner.project_id),
-            Some(&owner.sk),
-            Some(json!({"lowBalanceThresholdUsd": "0.80", "alertEmail": "owner@example.com"})),
+    server
+        .settings(
+            &owner.sk,
+            &owner.project_id,
+            json!({"lowBalanceThresholdUsd": "0.80", "alertEmail": "owner@example.com"}),
         )
         .await;
-    assert_eq!(status, 200);
     // gpt-4o-mini: 2M input tokens = $0.30 → 0.70, below 0.80.
     let (status, _) = server
         .post(

@@ -17,17 +17,14 @@ async fn free_grant_is_given_once_ever(backend: Backend) {
         return;
     };
     let owner = server.owner().await;
-    let settings = format!("/v1/projects/{}/settings", owner.project_id);
     for enabled in [false, true, false, true, true] {
-        let (status, body) = server
-            .send(
-                Method::PATCH,
-                &settings,
-                Some(&owner.sk),
-                Some(json!({ "useCloudCredits": enabled })),
+        let body = server
+            .settings(
+                &owner.sk,
+                &owner.project_id,
+                json!({ "useCloudCredits": enabled }),
             )
             .await;
-        assert_eq!(status, 200, "{body}");
         assert_eq!(body["balance"]["useCloudCredits"], enabled);
         assert_eq!(body["freeGrantReceived"], true);
     }
@@ -62,15 +59,13 @@ async fn toggle_off_refuses_holds_and_usage_but_balance_stays_readable(backend: 
         return;
     };
     let owner = server.owner().await;
-    let (status, _) = server
-        .send(
-            Method::PATCH,
-            &format!("/v1/projects/{}/settings", owner.project_id),
-            Some(&owner.sk),
-            Some(json!({ "useCloudCredits": false })),
+    server
+        .settings(
+            &owner.sk,
+            &owner.project_id,
+            json!({ "useCloudCredits": false }),
         )
         .await;
-    assert_eq!(status, 200);
 
     let hold = server
         .post(
@@ -101,15 +96,7 @@ async fn toggle_off_refuses_holds_and_usage_but_balance_stays_readable(backend: 
     assert_eq!(status, 200);
     assert_eq!(balance["useCloudCredits"], false);
     assert_eq!(dec(&balance["balanceUsd"]), d("1.00"));
-    assert_eq!(
-        server
-            .count(
-                "SELECT COUNT(*) FROM usage_events WHERE project_id = $1",
-                &owner.project_id
-            )
-            .await,
-        0
-    );
+    assert_eq!(server.usage_events(&owner.project_id).await, 0);
     server.assert_ledger(&owner.project_id).await;
 }
 
@@ -152,20 +139,18 @@ async fn settings_are_validated_whole_before_anything_changes(backend: Backend) 
     assert_eq!(project["alertEmail"], json!(null));
     assert_eq!(project["balance"]["autoTopUp"]["enabled"], false);
 
-    let (status, project) = server
-        .send(
-            Method::PATCH,
-            &path,
-            Some(&owner.sk),
-            Some(json!({
+    let project = server
+        .settings(
+            &owner.sk,
+            &owner.project_id,
+            json!({
                 "lowBalanceThresholdUsd": "2.50",
                 "alertEmail": "Owner@Example.com",
                 "autoTopUp": auto("25.00", "100.00"),
                 "allowedOrigins": ["https://App.example.com", "http://localhost:5173"],
-            })),
+            }),
         )
         .await;
-    assert_eq!(status, 200, "{project}");
     assert_eq!(project["balance"]["lowBalanceThresholdUsd"], "2.50");
     assert_eq!(project["alertEmail"], "Owner@Example.com");
     assert_eq!(project["balance"]["autoTopUp"]["amountUsd"], "25.00");
@@ -175,13 +160,8 @@ async fn settings_are_validated_whole_before_anything_changes(backend: Backend) 
     );
     assert_eq!(project["publishableKeys"].as_array().unwrap().len(), 1);
     // Email alerts off again with the empty string.
-    let (_, project) = server
-        .send(
-            Method::PATCH,
-            &path,
-            Some(&owner.sk),
-            Some(json!({"alertEmail": ""})),
-        )
+    let project = server
+        .settings(&owner.sk, &owner.project_id, json!({"alertEmail": ""}))
         .await;
     assert_eq!(project["alertEmail"], json!(null));
 }

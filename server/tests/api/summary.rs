@@ -13,15 +13,9 @@ async fn summaries_group_spend_by_model_project_and_utc_day(backend: Backend) {
     };
     let owner = server.owner().await;
     let (second_id, second_pk) = server.project(&owner.sk, "Second").await;
-    let (status, _) = server
-        .send(
-            reqwest::Method::PATCH,
-            &format!("/v1/projects/{second_id}/settings"),
-            Some(&owner.sk),
-            Some(json!({"useCloudCredits": true})),
-        )
+    server
+        .settings(&owner.sk, &second_id, json!({"useCloudCredits": true}))
         .await;
-    assert_eq!(status, 200);
 
     let today = Utc::now()
         .date_naive()

@@ -121,15 +121,7 @@ async fn each_event_gets_its_own_result_and_is_recorded_once_ever(backend: Backe
     assert_eq!(lower["results"][0]["status"], "duplicate");
 
     assert_eq!(server.balance(&owner).await, d("1.00") - spent);
-    assert_eq!(
-        server
-            .count(
-                "SELECT COUNT(*) FROM usage_events WHERE project_id = $1",
-                &owner.project_id
-            )
-            .await,
-        3
-    );
+    assert_eq!(server.usage_events(&owner.project_id).await, 3);
     server.assert_ledger(&owner.project_id).await;
 }
 
