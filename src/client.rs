@@ -3,15 +3,18 @@
 //! It reads the project's balance (cached briefly, announced through
 //! events), reserves and settles holds, and reports usage through the core's
 //! persisted usage queue ([`rork_cloud_credits_core::queue`]), which this
-//! module only drives: `fetch` ([`crate::transport`]), `localStorage`
-//! ([`crate::storage`]), timers, page-lifecycle and online/offline events,
-//! and coordination between tabs ([`tabs`]).
+//! module only drives: `fetch` ([`crate::transport`]), `localStorage` or
+//! the app's storage adapter ([`crate::storage`], [`restore`]), timers,
+//! page-lifecycle and online/offline events where there is a page, and
+//! coordination between tabs ([`tabs`]). Outside browsers (React Native,
+//! Node.js) the page hooks and tab locks are simply absent.
 
 mod delivery;
 pub(crate) mod env;
 mod events;
 mod hold;
 mod input;
+mod restore;
 mod tabs;
 mod typescript;
 
@@ -49,9 +52,14 @@ pub(crate) struct Client {
     pub(crate) project_id: String,
     pub(crate) store: Store,
     pub(crate) tab_id: String,
+    /// Where this client's queue is stored.
+    pub(crate) queue_key: String,
     pub(crate) queue: RefCell<UsageQueue>,
-    /// Whether this client owns its storage key (its tab lock is held).
+    /// Whether this client owns its storage key (its tab lock is held, or
+    /// its adapter's stored queue has been read).
     pub(crate) owned: Cell<bool>,
+    /// Whether the queue stored through an adapter is still being read.
+    pub(crate) restoring: Cell<bool>,
     pub(crate) closed: Cell<bool>,
     /// The next scheduled send.
     pub(crate) timer: RefCell<Option<Timer>>,
@@ -86,14 +94,14 @@ impl Client {
         if !self.owned.get() {
             return false;
         }
-        let key = tabs::queue_key(&self.project_id, &self.tab_id);
+        let key = &self.queue_key;
         let written = {
             let queue = self.queue.borrow();
             if queue.is_empty() {
-                self.store.remove(&key);
+                self.store.remove(key);
                 Ok(())
             } else {
-                self.store.set(&key, &queue.snapshot())
+                self.store.set(key, &queue.snapshot())
             }
         };
         match written {
@@ -198,6 +206,23 @@ impl Client {
         Ok(Hold::new(self.clone(), hold).into())
     }
 
+    /// Emits `error` (`invalid_input`, after the constructor returns, so
+    /// listeners added right after it hear it) when no storage was chosen
+    /// and none that persists exists: queued usage lives in memory only.
+    fn warn_volatile(self: &Rc<Self>) {
+        let client = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            client.emit_error(
+                Error::invalid_input(
+                    "no persistent storage (no localStorage and no storage adapter): queued usage is kept in memory \
+                     only and is lost if the app exits before it is sent; pass storage: AsyncStorage (React Native) \
+                     or storage: \"memory\" to choose this",
+                ),
+                None,
+            );
+        });
+    }
+
     fn listen(self: &Rc<Self>, target: &EventTarget, name: &'static str, action: fn(&Rc<Client>)) {
         let weak = Rc::downgrade(self);
         let callback = Closure::<dyn FnMut()>::new(move || {
@@ -243,9 +268,10 @@ impl Client {
     }
 }
 
-/// The Cloud Credits client of one project, for the browser (and Node.js
-/// with `storage: "memory"`). Create one per page; it shares the usage queue
-/// with other tabs of the app safely.
+/// The Cloud Credits client of one project, for the browser, React Native
+/// (with `storage: AsyncStorage`) and Node.js. Create one per page (it
+/// shares the usage queue with other tabs of the app safely) or, in React
+/// Native, one per app.
 ///
 /// ```ts
 /// const cc = new CloudCredits({ baseUrl: "https://credits.example.com", projectId, publishableKey: "pk_..." });
@@ -290,16 +316,9 @@ impl CloudCredits {
                     "publishableKey must be the project's publishable key (pk_...); never put a secret key in a browser",
                 )
             })?;
-        let storage = match string_option(options, "storage")?.as_deref() {
-            None => None,
-            Some("local") => Some(StorageKind::Local),
-            Some("memory") => Some(StorageKind::Memory),
-            Some(other) => {
-                return Err(Error::invalid_input(format!(
-                    "storage must be \"local\" or \"memory\", got {other:?}"
-                )))
-            }
-        };
+        let storage = StorageKind::from_options(options)?;
+        // Without persistent storage queued usage dies with the client: say so.
+        let volatile = storage.is_none();
         let fetch = match Reflect::get(options, &"fetch".into()) {
             Ok(value) if value.is_undefined() => env::global("fetch"),
             Ok(value) => Some(value),
@@ -311,13 +330,22 @@ impl CloudCredits {
         })?;
         let mut queue = UsageQueue::new(QueueConfig::default());
         queue.set_online(env::is_online());
+        let store = Store::open(storage)?;
+        let tab_id = env::new_uuid()?;
+        let queue_key = match &store {
+            Store::Adapter(_) => restore::queue_key(&project_id),
+            _ => tabs::queue_key(&project_id, &tab_id),
+        };
+        let volatile = volatile && !store.is_persistent();
         let client = Rc::new(Client {
             transport: Transport::new(&base_url, &key, fetch),
             project_id,
-            store: Store::open(storage)?,
-            tab_id: env::new_uuid()?,
+            store,
+            tab_id,
+            queue_key,
             queue: RefCell::new(queue),
             owned: Cell::new(false),
+            restoring: Cell::new(false),
             closed: Cell::new(false),
             timer: RefCell::new(None),
             tick_timer: RefCell::new(None),
@@ -328,7 +356,21 @@ impl CloudCredits {
             hooks: RefCell::new(Vec::new()),
         });
         client.install_hooks();
-        tabs::start(&client);
+        match &client.store {
+            Store::Adapter(adapter) => {
+                let weak = Rc::downgrade(&client);
+                adapter.on_error(move |error| {
+                    if let Some(client) = weak.upgrade() {
+                        client.emit_error(error, None);
+                    }
+                });
+                restore::start(&client, adapter.clone());
+            }
+            _ => tabs::start(&client),
+        }
+        if volatile {
+            client.warn_volatile();
+        }
         Ok(CloudCredits { client })
     }
 

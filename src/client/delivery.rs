@@ -56,10 +56,15 @@ pub(crate) fn schedule(client: &Rc<Client>) {
     client.timer.replace(timer);
 }
 
-/// Sends every waiting event now, batch after batch, until the queue is
-/// empty, the server fails or asks to wait, or the browser is offline.
+/// Sends every waiting event now (after the queue stored through an adapter
+/// is read back), batch after batch, until the queue is empty, the server
+/// fails or asks to wait, or the browser is offline.
 pub(crate) async fn flush(client: &Rc<Client>) -> FlushResult {
     let mut result = FlushResult::default();
+    // The queue stored through an adapter joins first.
+    while client.restoring.get() {
+        env::sleep(BUSY_POLL_MS).await;
+    }
     loop {
         let poll = client
             .queue

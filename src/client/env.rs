@@ -34,7 +34,9 @@ pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], Error> {
     get_random_values(&mut bytes).map_err(|_| {
         Error::new(
             ErrorCode::InvalidInput,
-            "crypto.getRandomValues is not available in this environment",
+            "crypto.getRandomValues is not available in this environment; usage event ids must be random \
+             UUIDs. In React Native, install react-native-get-random-values and import it first in \
+             your app's entry file: import 'react-native-get-random-values';",
         )
     })?;
     Ok(bytes)

@@ -15,8 +15,8 @@ pub(crate) enum EventName {
     /// "Use Cloud Credits" is off for the project (detail: the balance).
     Disabled,
     /// Something failed that no call of the app can see: a usage event the
-    /// server rejected, storage that could not be written or read, a full
-    /// queue (detail: a `CloudCreditsError`).
+    /// server rejected, storage that could not be written or read, storage
+    /// that does not persist, a full queue (detail: a `CloudCreditsError`).
     Error,
 }
 

@@ -24,7 +24,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Every key of this SDK starts with this.
-const PREFIX: &str = "rork-cloud-credits:v1:";
+pub(crate) const PREFIX: &str = "rork-cloud-credits:v1:";
 /// How long a storage lease lasts without renewal.
 const LEASE_TTL_MS: u64 = 5 * 60_000;
 /// How often the lease is renewed and abandoned queues are looked for.
@@ -127,8 +127,11 @@ fn renew_lease(client: &Client) {
     }
 }
 
-/// Removes this tab's keys (at close, once its queue is empty or adopted).
+/// Removes this tab's lease (at close); only shared storage has leases.
 pub(crate) fn forget_lease(client: &Client) {
+    if !client.store.is_shared() {
+        return;
+    }
     client
         .store
         .remove(&lease_key(&client.project_id, &client.tab_id));
@@ -137,10 +140,10 @@ pub(crate) fn forget_lease(client: &Client) {
 /// Adopts the queue of every tab whose owner is gone.
 fn adopt_abandoned(client: &Rc<Client>) {
     let prefix = queue_key(&client.project_id, "");
-    let own = queue_key(&client.project_id, &client.tab_id);
+    let own = &client.queue_key;
     let locks = lock_manager();
     for key in client.store.keys_with_prefix(&prefix) {
-        if key == own {
+        if key == *own {
             continue;
         }
         let tab = key[prefix.len()..].to_string();

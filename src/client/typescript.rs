@@ -14,10 +14,25 @@ export interface CloudCreditsOptions {
   projectId: string;
   /** The project's publishable key (`pk_...`), safe in a browser. */
   publishableKey: string;
-  /** Where queued usage is kept: "local" (localStorage, the default in browsers) or "memory" (the default elsewhere). */
-  storage?: "local" | "memory";
+  /**
+   * Where queued usage is kept: "local" (localStorage, the default in browsers), a storage adapter
+   * such as React Native's AsyncStorage (one queue per app and project, restored by the next client),
+   * or "memory" (lost when the app exits). With no storage option and no localStorage the client
+   * uses memory and emits an `error` event (`invalid_input`) saying so.
+   */
+  storage?: "local" | "memory" | StorageAdapter;
   /** The fetch to use (default: the global fetch). */
   fetch?: typeof globalThis.fetch;
+}
+
+/**
+ * Asynchronous key-value storage for the usage queue: React Native's AsyncStorage has this shape.
+ * Methods may return promises or plain values; a failure is reported through the `error` event.
+ */
+export interface StorageAdapter {
+  getItem(key: string): Promise<string | null> | string | null;
+  setItem(key: string, value: string): Promise<unknown> | unknown;
+  removeItem(key: string): Promise<unknown> | unknown;
 }
 
 /** `balance()` options. */
@@ -64,7 +79,7 @@ export interface CloudCreditsEventMap {
   low: Balance;
   empty: Balance;
   disabled: Balance;
-  /** A rejected usage event (with `eventId`), storage trouble, a full queue. */
+  /** A rejected usage event (with `eventId`), storage trouble, memory-only storage, a full queue. */
   error: CloudCreditsError & { eventId?: string };
 }
 
