@@ -232,7 +232,7 @@ pub fn routes() -> Vec<Route> {
                 "get",
                 "/projects/{id}/usage",
                 "Spend over the last N UTC days, grouped by model or day.",
-                Owner,
+                Project,
                 None,
                 (200, Some("UsageSummary")),
                 || get(projects::usage_summary),

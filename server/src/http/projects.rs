@@ -137,14 +137,15 @@ pub async fn notifications(
     Ok(Json(NotificationList { notifications }))
 }
 
-/// `GET /v1/projects/{id}/usage?days=30&groupBy=model|day` (session or secret key).
+/// `GET /v1/projects/{id}/usage?days=30&groupBy=model|day` (its publishable
+/// key, session or secret key): the running app may show its own spend.
 pub async fn usage_summary(
     State(state): State<AppState>,
-    Owner(principal): Owner,
+    principal: Principal,
     Path(id): Path<String>,
     Query(query): Query<SummaryQuery>,
 ) -> AppResult<Json<UsageSummary>> {
-    let project = principal.owned_project(&state, &id).await?;
+    let project = principal.project(&state, &id).await?;
     let group_by = query.group_by.unwrap_or(GroupBy::Model);
     Ok(Json(
         summary::summarize(

@@ -104,6 +104,19 @@ async fn summaries_group_spend_by_model_project_and_utc_day(backend: Backend) {
     let account_models = summary("/v1/account/usage?groupBy=model".into()).await;
     assert_eq!(dec(&account_models["groups"][0]["costUsd"]), d("1.05"));
 
+    // The running app reads its own project's spend with its publishable key,
+    // and no other project's.
+    let (status, app_view) = server
+        .get(&format!("/v1/projects/{pid}/usage"), Some(&owner.pk))
+        .await;
+    assert_eq!(status, 200, "{app_view}");
+    assert_eq!(app_view["groups"], by_model["groups"]);
+    assert_eq!(app_view["totalCostUsd"], by_model["totalCostUsd"]);
+    let other_project = server
+        .get(&format!("/v1/projects/{second_id}/usage"), Some(&owner.pk))
+        .await;
+    crate::common::assert_error(&other_project, 403, "forbidden");
+
     let wrong = server
         .get(
             &format!("/v1/projects/{pid}/usage?groupBy=project"),
