@@ -26,6 +26,7 @@ use crate::{active_catalog, error, json, request};
 use env::Timer;
 use events::{EventName, Listeners};
 use js_sys::{Function, Object, Promise, Reflect};
+use restore::Restore;
 use rork_cloud_credits_core::catalog::Billing;
 use rork_cloud_credits_core::queue::{QueueConfig, UsageQueue};
 use rork_cloud_credits_core::wire::{
@@ -58,8 +59,8 @@ pub(crate) struct Client {
     /// Whether this client owns its storage key (its tab lock is held, or
     /// its adapter's stored queue has been read).
     pub(crate) owned: Cell<bool>,
-    /// Whether the queue stored through an adapter is still being read.
-    pub(crate) restoring: Cell<bool>,
+    /// Where the client is in taking the queue stored through an adapter.
+    pub(crate) restore: Cell<Restore>,
     pub(crate) closed: Cell<bool>,
     /// The next scheduled send.
     pub(crate) timer: RefCell<Option<Timer>>,
@@ -345,7 +346,7 @@ impl CloudCredits {
             queue_key,
             queue: RefCell::new(queue),
             owned: Cell::new(false),
-            restoring: Cell::new(false),
+            restore: Cell::new(Restore::Done),
             closed: Cell::new(false),
             timer: RefCell::new(None),
             tick_timer: RefCell::new(None),
@@ -562,8 +563,10 @@ impl CloudCredits {
         })
     }
 
-    /// Stops timers and listeners and releases this tab's lock. Queued
-    /// events stay persisted and are sent by the next client of the app.
+    /// Stops timers and listeners and releases this tab's lock (with a
+    /// storage adapter: hands the stored queue to the next client of the
+    /// project). Queued events stay persisted and are sent by the next
+    /// client of the app.
     pub fn close(&self) {
         let client = &self.client;
         if client.closed.replace(true) {
@@ -580,6 +583,9 @@ impl CloudCredits {
         client.listeners.borrow_mut().clear();
         client.persist();
         tabs::forget_lease(client);
+        if matches!(client.store, Store::Adapter(_)) {
+            restore::close(client);
+        }
         if let Some(release) = client.release_lock.borrow_mut().take() {
             let _ = release.call0(&JsValue::UNDEFINED);
         }

@@ -2,6 +2,7 @@
 //! as the page is hidden, and applying each answer. Every decision is the
 //! core queue's; this module only performs the I/O it asks for.
 
+use super::restore::Restore;
 use super::{env, Client};
 use crate::client::env::Timer;
 use rork_cloud_credits_core::queue::{Batch, Failure, Outcome, Poll, Report, Trigger};
@@ -62,7 +63,7 @@ pub(crate) fn schedule(client: &Rc<Client>) {
 pub(crate) async fn flush(client: &Rc<Client>) -> FlushResult {
     let mut result = FlushResult::default();
     // The queue stored through an adapter joins first.
-    while client.restoring.get() {
+    while client.restore.get() == Restore::Reading {
         env::sleep(BUSY_POLL_MS).await;
     }
     loop {

@@ -96,7 +96,7 @@ impl Adapter {
     /// when `getItem` fails or answers something other than a string or null.
     pub(crate) async fn read(&self, key: &str) -> Result<Option<String>, Error> {
         idle(key).await;
-        let value = self.call(&self.get_item, key, None).await?;
+        let value = self.call("getItem", &self.get_item, key, None).await?;
         if value.is_null() || value.is_undefined() {
             return Ok(None);
         }
@@ -133,11 +133,11 @@ impl Adapter {
     /// Calls `method(key[, value])` on the adapter and awaits its answer.
     async fn call(
         &self,
+        name: &str,
         method: &Function,
         key: &str,
         value: Option<&str>,
     ) -> Result<JsValue, Error> {
-        let name: String = method.name().into();
         let called = match value {
             Some(value) => method.call2(&self.object, &key.into(), &value.into()),
             None => method.call1(&self.object, &key.into()),
@@ -171,8 +171,14 @@ async fn run(key: String, mut write: Write) {
     loop {
         let adapter = &write.adapter;
         let done = match &write.op {
-            Op::Set(value) => adapter.call(&adapter.set_item, &key, Some(value)).await,
-            Op::Remove => adapter.call(&adapter.remove_item, &key, None).await,
+            Op::Set(value) => {
+                let set = &adapter.set_item;
+                adapter.call("setItem", set, &key, Some(value)).await
+            }
+            Op::Remove => {
+                let remove = &adapter.remove_item;
+                adapter.call("removeItem", remove, &key, None).await
+            }
         };
         if let Err(error) = done {
             adapter.report(error);

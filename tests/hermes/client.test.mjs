@@ -1,0 +1,243 @@
+// The cloud client (CloudCredits) without WebAssembly, as in React Native: the package's Node entry
+// under `node --jitless` (WebAssembly undefined, so init() loads the wasm2js build) against the real
+// reference server, with an AsyncStorage-shaped storage adapter.
+//
+// This one file is both halves: run by `node --test` (WebAssembly present) it reruns itself under
+// `node --jitless --test` and passes when every test there passed; under --jitless it is the suite.
+// Needs CLOUD_CREDITS_URL (a server started with --seed-demo). Run after `cargo xtask build`:
+// node --test tests/hermes/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+const SERVER = process.env.CLOUD_CREDITS_URL;
+const self = fileURLToPath(import.meta.url);
+/** The tests below, run under --jitless. */
+const TESTS = 9;
+
+if (typeof WebAssembly === 'object') {
+  test('the cloud client suite passes under node --jitless (the wasm2js build)',
+    { skip: !SERVER && 'CLOUD_CREDITS_URL not set', timeout: 240_000 }, () => {
+      // Without this variable the child would report to this runner instead of printing TAP.
+      const env = { ...process.env };
+      delete env.NODE_TEST_CONTEXT;
+      const suite = spawnSync(process.execPath, ['--jitless', '--test', '--test-reporter=tap', self],
+        { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const count = (kind) => Number(suite.stdout.match(new RegExp(`^# ${kind} (\\d+)$`, 'm'))?.[1]);
+      assert.equal(count('fail'), 0, suite.stdout.slice(-6000));
+      assert.equal(count('pass'), TESTS, suite.stdout.slice(-6000));
+      assert.equal(suite.status, 0, suite.stderr);
+    });
+} else {
+  await jitlessSuite();
+}
+
+/**
+ * `fetch` over node:http. Node's global fetch (undici) parses HTTP with a WebAssembly module and
+ * throws `WebAssembly is not defined` under --jitless; React Native brings its own fetch, and the
+ * client takes any through its `fetch` option. Plain HTTP only: that is what the test server speaks.
+ */
+function httpFetch(url, init = {}) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, signal: init.signal }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        resolve({
+          status: res.statusCode,
+          ok: res.statusCode >= 200 && res.statusCode < 300,
+          headers: { get: (name) => res.headers[name.toLowerCase()] ?? null },
+          text: async () => body,
+          json: async () => JSON.parse(body),
+        });
+      });
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+async function jitlessSuite() {
+  const { default: init, CloudCredits } = await import('../../pkg/dist/node.js');
+  await init();
+  // init() rebinds the imported names to the wasm2js build: read them again.
+  const api = await import('../../pkg/dist/node.js');
+  const { projectId, publishableKey } = await (await httpFetch(`${SERVER}/v1/demo`)).json();
+  const QUEUE_KEY = `rork-cloud-credits:v1:${projectId}:queue`;
+  const usage = { model: 'gpt-4o-mini', inputTokens: 1000, cachedInputTokens: 200, outputTokens: 300 };
+
+  /** A decimal string as an exact BigInt count of 10^-18 USD. */
+  const atto = (text) => {
+    const [whole, frac = ''] = text.split('.');
+    const sign = whole.startsWith('-') ? -1n : 1n;
+    return sign * (BigInt(whole.replace('-', '')) * 10n ** 18n + BigInt(frac.padEnd(18, '0')));
+  };
+  /** The balance as the server reports it to a plain HTTP request (not through the client). */
+  const serverBalance = async () => {
+    const res = await httpFetch(`${SERVER}/v1/projects/${projectId}/balance`, { headers: { Authorization: `Bearer ${publishableKey}` } });
+    assert.equal(res.status, 200);
+    return res.json();
+  };
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** Waits until `check()` holds (background storage writes), failing after 5 s. */
+  const eventually = async (check, what) => {
+    for (let i = 0; i < 250; i++) {
+      if (check()) return;
+      await sleep(20);
+    }
+    assert.fail(`timed out waiting for ${what}`);
+  };
+
+  /**
+   * Async key-value storage with AsyncStorage's methods; every call answers after a timer, as a
+   * native module does.
+   */
+  class AsyncMapStorage {
+    constructor(entries = []) { this.map = new Map(entries); this.calls = []; }
+    async getItem(key) { this.calls.push(['getItem', key]); await sleep(2); return this.map.has(key) ? this.map.get(key) : null; }
+    async setItem(key, value) { this.calls.push(['setItem', key]); await sleep(2); this.map.set(key, value); }
+    async removeItem(key) { this.calls.push(['removeItem', key]); await sleep(2); this.map.delete(key); }
+  }
+  const client = (more = {}) => new api.CloudCredits({ baseUrl: SERVER, projectId, publishableKey, fetch: httpFetch, ...more });
+  /** The `error` events a client emits. */
+  const errorsOf = (cc) => {
+    const errors = [];
+    cc.on('error', (error) => errors.push(error));
+    return errors;
+  };
+
+  test('runs without WebAssembly, on the wasm2js build', () => {
+    assert.equal(typeof WebAssembly, 'undefined');
+    assert.notEqual(api.CloudCredits, CloudCredits, 'init() switched to the wasm2js build');
+    assert.equal(typeof window, 'undefined');
+    assert.equal(typeof document, 'undefined');
+  });
+
+  test('balance() answers what the server holds, money as decimal strings', async () => {
+    const cc = client({ storage: new AsyncMapStorage() });
+    const balance = await cc.balance({ refresh: true });
+    const direct = await serverBalance();
+    assert.equal(balance.projectId, projectId);
+    assert.equal(balance.balanceUsd, direct.balanceUsd);
+    assert.equal(balance.availableUsd, direct.availableUsd);
+    assert.match(balance.balanceUsd, /^-?\d+(\.\d+)?$/);
+    cc.close();
+  });
+
+  test('guard() holds the estimate and settle() debits exactly the actual cost', async () => {
+    const cc = client({ storage: new AsyncMapStorage() });
+    const before = atto((await serverBalance()).balanceUsd);
+    const hold = await cc.guard(usage);
+    const estimate = api.estimateCost(usage);
+    assert.equal(hold.amountUsd, estimate.total);
+    assert.equal(before - atto((await serverBalance()).balanceUsd), atto(estimate.total), 'the hold is reserved');
+    const actual = { ...usage, outputTokens: 120 };
+    const settlement = await hold.settle(actual);
+    assert.equal(settlement.event.status, 'accepted');
+    assert.equal(settlement.event.costUsd, api.estimateCost(actual).total);
+    assert.equal(before - atto((await serverBalance()).balanceUsd), atto(api.estimateCost(actual).total), 'only the actual cost is debited');
+    cc.close();
+  });
+
+  test('queued usage persists through the adapter and a new client delivers it exactly once', async () => {
+    const storage = new AsyncMapStorage();
+    const first = client({ storage });
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push(first.reportUsage({ ...usage, feature: 'rn-restore' }));
+    assert.equal(new Set(ids).size, 5);
+    first.close(); // the app was killed before sending: nothing was flushed
+    await eventually(() => ids.every((id) => storage.map.get(QUEUE_KEY)?.includes(id)), 'the queue to be written');
+    const stored = storage.map.get(QUEUE_KEY);
+    assert.deepEqual([...storage.map.keys()], [QUEUE_KEY], 'one key per app and project, nothing else');
+
+    const before = atto((await serverBalance()).balanceUsd);
+    const second = client({ storage });
+    const result = await second.flush(); // waits for the stored queue to be read back
+    assert.deepEqual(result, { sent: 5, duplicate: 0, rejected: 0, pending: 0 });
+    const price = atto(api.estimateCost(usage).total);
+    assert.equal(before - atto((await serverBalance()).balanceUsd), 5n * price, 'each event charged once');
+    await eventually(() => !storage.map.has(QUEUE_KEY), 'the delivered queue to be removed');
+    second.close();
+
+    // The same stored events delivered again (a copy restored from a backup): duplicates, no charge.
+    const replay = client({ storage: new AsyncMapStorage([[QUEUE_KEY, stored]]) });
+    assert.deepEqual(await replay.flush(), { sent: 0, duplicate: 5, rejected: 0, pending: 0 });
+    assert.equal(before - atto((await serverBalance()).balanceUsd), 5n * price, 'no second charge');
+    replay.close();
+  });
+
+  test('events reported while the stored queue is read are kept with it', async () => {
+    const storage = new AsyncMapStorage();
+    const first = client({ storage });
+    const old = first.reportUsage(usage);
+    first.close();
+    const second = client({ storage });
+    const fresh = second.reportUsage(usage); // before the restore finished
+    await eventually(() => [old, fresh].every((id) => storage.map.get(QUEUE_KEY)?.includes(id)), 'both events to be stored');
+    assert.equal(second.pending(), 2);
+    assert.deepEqual(await second.flush(), { sent: 2, duplicate: 0, rejected: 0, pending: 0 });
+    second.close();
+  });
+
+  test('without persistent storage the client warns through an error event', async () => {
+    const volatile = client();
+    const errors = errorsOf(volatile);
+    await sleep(20);
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof Error);
+    assert.equal(errors[0].code, 'invalid_input');
+    assert.match(errors[0].message, /no persistent storage/);
+    volatile.close();
+    for (const storage of ['memory', new AsyncMapStorage()]) {
+      const chosen = client({ storage });
+      const none = errorsOf(chosen);
+      await sleep(20);
+      assert.deepEqual(none, [], `no warning with storage ${storage}`);
+      chosen.close();
+    }
+  });
+
+  test('a failing adapter write is reported and the events stay deliverable', async () => {
+    const storage = new AsyncMapStorage();
+    storage.setItem = async () => { throw new Error('disk full'); };
+    const cc = client({ storage });
+    const errors = errorsOf(cc);
+    cc.reportUsage(usage);
+    await eventually(() => errors.length > 0, 'the error event');
+    assert.equal(errors[0].code, 'invalid_input');
+    assert.match(errors[0].message, /setItem.*disk full/);
+    assert.deepEqual(await cc.flush(), { sent: 1, duplicate: 0, rejected: 0, pending: 0 });
+    cc.close();
+  });
+
+  test('an unreadable stored queue is reported and left untouched', async () => {
+    const storage = new AsyncMapStorage([[QUEUE_KEY, 'kept']]);
+    storage.getItem = async () => { throw new Error('locked'); };
+    const cc = client({ storage });
+    const errors = errorsOf(cc);
+    cc.reportUsage(usage);
+    assert.deepEqual(await cc.flush(), { sent: 1, duplicate: 0, rejected: 0, pending: 0 });
+    assert.match(errors.map((e) => e.message).join('\n'), /getItem.*locked/);
+    assert.equal(storage.map.get(QUEUE_KEY), 'kept');
+    assert.ok(!storage.calls.some(([call]) => call !== 'getItem'), 'never written over');
+    cc.close();
+
+    // Corrupted data is discarded with an error event, never a crash.
+    const corrupt = new AsyncMapStorage([[QUEUE_KEY, '{not json']]);
+    const next = client({ storage: corrupt });
+    const reported = errorsOf(next);
+    assert.deepEqual(await next.flush(), { sent: 0, duplicate: 0, rejected: 0, pending: 0 });
+    assert.equal(reported.length, 1);
+    next.close();
+  });
+
+  test('a storage option that is not an adapter is refused with invalid_input', () => {
+    for (const storage of [{ getItem() {}, setItem() {} }, null, 42, 'async']) {
+      assert.throws(() => client({ storage }), (e) => e instanceof Error && e.code === 'invalid_input', String(storage));
+    }
+  });
+}
