@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const SERVER = process.env.CLOUD_CREDITS_URL;
 const self = fileURLToPath(import.meta.url);
 /** The tests below, run under --jitless. */
-const TESTS = 9;
+const TESTS = 10;
 
 if (typeof WebAssembly === 'object') {
   test('the cloud client suite passes under node --jitless (the wasm2js build)',
@@ -179,6 +179,22 @@ async function jitlessSuite() {
     const fresh = second.reportUsage(usage); // before the restore finished
     await eventually(() => [old, fresh].every((id) => storage.map.get(QUEUE_KEY)?.includes(id)), 'both events to be stored');
     assert.equal(second.pending(), 2);
+    assert.deepEqual(await second.flush(), { sent: 2, duplicate: 0, rejected: 0, pending: 0 });
+    second.close();
+  });
+
+  test('a second client of the project takes the stored queue over only once the first closes', async () => {
+    const storage = new AsyncMapStorage();
+    const first = client({ storage });
+    const a = first.reportUsage(usage);
+    await eventually(() => storage.map.get(QUEUE_KEY)?.includes(a), 'the first client to store its event');
+    const second = client({ storage });
+    const b = second.reportUsage(usage);
+    await sleep(100);
+    assert.ok(storage.map.get(QUEUE_KEY).includes(a), "the second client does not write over the first one's queue");
+    assert.ok(!storage.map.get(QUEUE_KEY).includes(b));
+    first.close();
+    await eventually(() => [a, b].every((id) => storage.map.get(QUEUE_KEY)?.includes(id)), 'the second client to store both');
     assert.deepEqual(await second.flush(), { sent: 2, duplicate: 0, rejected: 0, pending: 0 });
     second.close();
   });
