@@ -9,13 +9,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const SERVER = process.env.CLOUD_CREDITS_URL;
 const self = fileURLToPath(import.meta.url);
 /** The tests below, run under --jitless. */
-const TESTS = 10;
+const TESTS = 11;
 
 if (typeof WebAssembly === 'object') {
   test('the cloud client suite passes under node --jitless (the wasm2js build)',
@@ -61,6 +63,24 @@ function httpFetch(url, init = {}) {
   });
 }
 
+/**
+ * React Native's modules the README example imports, as this test provides them: AsyncStorage over
+ * a Map, an AppState whose changes the test sends, and react-native-get-random-values (Node has
+ * crypto.getRandomValues already).
+ */
+const REACT_NATIVE_STAND_INS = {
+  'react-native': `const listeners = [];
+    export const AppState = { addEventListener: (type, listener) => { listeners.push(listener); return { remove() {} }; } };
+    export const sendAppState = (state) => listeners.forEach((listener) => listener(state));`,
+  '@react-native-async-storage/async-storage': `export const map = new Map();
+    export default {
+      getItem: async (key) => (map.has(key) ? map.get(key) : null),
+      setItem: async (key, value) => { map.set(key, value); },
+      removeItem: async (key) => { map.delete(key); },
+    };`,
+  'react-native-get-random-values': '',
+};
+
 async function jitlessSuite() {
   const { default: init, CloudCredits } = await import('../../pkg/dist/node.js');
   await init();
@@ -82,6 +102,7 @@ async function jitlessSuite() {
     assert.equal(res.status, 200);
     return res.json();
   };
+  const { pkgDir, readmeExample, tempDir } = await import('./harness.mjs');
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   /** Waits until `check()` holds (background storage writes), failing after 5 s. */
   const eventually = async (check, what) => {
@@ -254,6 +275,51 @@ async function jitlessSuite() {
   test('a storage option that is not an adapter is refused with invalid_input', () => {
     for (const storage of [{ getItem() {}, setItem() {} }, null, 42, 'async']) {
       assert.throws(() => client({ storage }), (e) => e instanceof Error && e.code === 'invalid_input', String(storage));
+    }
+  });
+
+  test('the README React Native example runs without WebAssembly and its usage is charged once', async () => {
+    const readme = await readFile(join(pkgDir, 'README.md'), 'utf8');
+    // The example, pointed at the test server.
+    const code = readmeExample(readme, '### The cloud client in React Native')
+      .replace("'https://credits.example.com'", JSON.stringify(SERVER))
+      .replace("'prj_demo'", JSON.stringify(projectId))
+      .replace("'pk_…'", JSON.stringify(publishableKey));
+    const work = await tempDir('rork-rn-example-');
+    const modules = join(work.dir, 'node_modules');
+    for (const [name, source] of Object.entries(REACT_NATIVE_STAND_INS)) {
+      await mkdir(join(modules, name), { recursive: true });
+      await writeFile(join(modules, name, 'package.json'), JSON.stringify({ name, type: 'module', main: 'index.js' }));
+      await writeFile(join(modules, name, 'index.js'), source);
+    }
+    await symlink(pkgDir, join(modules, 'rork-cloud-credits'), 'dir');
+    await writeFile(join(work.dir, 'package.json'), '{ "type": "module" }');
+    await writeFile(join(work.dir, 'app.js'), code);
+    const globalFetch = globalThis.fetch;
+    const usagePosts = [];
+    // React Native's global fetch, noting when usage is sent.
+    globalThis.fetch = (url, init) => {
+      if (url.endsWith('/v1/usage')) usagePosts.push(Date.now());
+      return httpFetch(url, init);
+    };
+    try {
+      const before = atto((await serverBalance()).balanceUsd);
+      await import(pathToFileURL(join(work.dir, 'app.js')));
+      const settled = atto(api.estimateCost({ model: 'gpt-4o-mini', inputTokens: 812, outputTokens: 230 }).total);
+      assert.equal(before - atto((await serverBalance()).balanceUsd), settled, 'guard/settle charged the actual usage');
+      const storage = await import(pathToFileURL(join(modules, '@react-native-async-storage/async-storage/index.js')));
+      await eventually(() => storage.map.has(QUEUE_KEY), 'reportUsage to be stored in AsyncStorage');
+      const { sendAppState } = await import(pathToFileURL(join(modules, 'react-native/index.js')));
+      assert.deepEqual(usagePosts, [], 'nothing sent yet (the batch timer waits 2 s)');
+      const backgroundAt = Date.now();
+      sendAppState('background');
+      await eventually(() => !storage.map.has(QUEUE_KEY), 'the background flush to deliver the queue');
+      assert.ok(usagePosts.length === 1 && usagePosts[0] - backgroundAt < 1000, 'sent by the AppState flush, not the timer');
+      const image = atto(api.estimateCost({ model: 'gpt-image-1.5', units: 1 }).total);
+      assert.equal(before - atto((await serverBalance()).balanceUsd), settled + image, 'each charged exactly once');
+    } finally {
+      globalThis.fetch = globalFetch;
+      await work.remove();
     }
   });
 }
