@@ -4,6 +4,7 @@
 //! `cargo xtask test`. Set-up (toolchains, browsers, PostgreSQL, npm packages)
 //! is part of the commands, so a fresh clone needs nothing installed by hand.
 
+mod bench;
 mod build;
 mod catalog;
 mod demo;
@@ -24,6 +25,9 @@ pub type Result<T = ()> = std::result::Result<T, String>;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
+  bench                    build the package and measure it against its peers (size,
+                           start-up, speed in Node and Chromium, exactness) into
+                           bench/RESULTS.md; not part of `test`
   build                    build the wasm SDK into the npm package in pkg/
   demo                     build everything, start the reference server on SQLite with
                            a seeded demo account, serve the demo page, print its URL
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let outcome = match args.as_slice() {
+        ["bench"] => bench::run(),
         ["build"] => build::run(),
         ["demo"] => demo::run(),
         ["test"] => test::run(),

@@ -1,0 +1,85 @@
+// `cargo xtask bench` runs this after building the package: size, start-up, throughput (Node and
+// headless Chromium) and exactness, against the peers, written into bench/RESULTS.md between the
+// generated-section markers (the hand-written profile notes around them are kept).
+//   node bench/run.mjs [--quick]     (BENCH_DIST=dir measures a copy of pkg/dist instead)
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { PEERS } from './peers.mjs';
+import { bundle, oursSize, peerSizes } from './size.mjs';
+import { measure, subjects } from './speed.mjs';
+import { browserStartup, nodeStartup } from './startup.mjs';
+import { exactness } from './exactness.mjs';
+import { serve } from './serve.mjs';
+import { markdown } from './report.mjs';
+import { instructions } from './instructions.mjs';
+
+const quick = process.argv.includes('--quick');
+const dist = process.env.BENCH_DIST ? `${process.env.BENCH_DIST.replace(/\/$/, '')}/` : fileURLToPath(new URL('../pkg/dist/', import.meta.url));
+const results = fileURLToPath(new URL('RESULTS.md', import.meta.url));
+const speedOptions = quick ? { rounds: 3, roundMs: 60 } : { rounds: 9, roundMs: 200 };
+
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const versions = async () => {
+  const lock = JSON.parse(await readFile(new URL('package-lock.json', import.meta.url), 'utf8'));
+  const version = (name) => lock.packages[`node_modules/${name}`]?.version;
+  const ours = JSON.parse(await readFile(new URL('../pkg/package.json', import.meta.url), 'utf8')).version;
+  return { 'rork-cloud-credits': ours, ...Object.fromEntries([...PEERS.map((p) => p.name), 'esbuild'].map((n) => [n, version(n)])) };
+};
+
+const run = { date: new Date().toISOString(), nodeVersion: process.version, cpu: cpus()[0]?.model, cores: cpus().length, memGiB: (totalmem() / 2 ** 30).toFixed(1) };
+run.versions = await versions();
+const log = (what) => console.log(`bench: ${what} (load average ${load()})`);
+
+log('size');
+run.size = {
+  ours: await oursSize(['rork_cloud_credits_bg.wasm', 'rork_cloud_credits.js'].map((f) => dist + f)),
+  peers: await peerSizes(),
+};
+
+log('exactness');
+const api = await import(new URL('node.js', `file://${dist}`).href);
+await api.default();
+run.exactness = exactness(api);
+
+log('throughput in Node');
+run.nodeLoad = load();
+run.node = measure(subjects(api), speedOptions);
+
+log('instructions per estimate (callgrind)');
+run.instructions = await instructions(dist);
+
+log('start-up in Node');
+run.nodeStartup = await nodeStartup(new URL('node.js', `file://${dist}`));
+
+log('Chromium');
+const { openBrowser } = await import('../tests/e2e/browser.mjs');
+const bundles = new Map();
+const browserEntry = await build({
+  entryPoints: [fileURLToPath(new URL('browser-entry.mjs', import.meta.url))],
+  bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, external: ['/dist/*'], logLevel: 'silent',
+});
+bundles.set('/speed.js', browserEntry.outputFiles[0].contents);
+for (const [i, peer] of PEERS.entries()) bundles.set(`/peer/${i}.js`, await bundle(peer.entry));
+const server = await serve(dist, bundles);
+const browser = await openBrowser();
+try {
+  run.chromium = browser.version();
+  run.browserStartup = await browserStartup(browser, server.origin);
+  const page = await browser.newPage();
+  await page.goto(`${server.origin}/`);
+  await page.addScriptTag({ url: '/speed.js', type: 'module' });
+  await page.waitForFunction(() => typeof globalThis.runSpeed === 'function');
+  run.browserLoad = load();
+  run.browser = await page.evaluate((options) => globalThis.runSpeed(options), speedOptions);
+} finally {
+  await browser.close();
+  await server.close();
+}
+run.endLoad = load();
+
+const previous = await readFile(results, 'utf8').catch(() => '');
+await writeFile(results, markdown(run, previous));
+await writeFile(fileURLToPath(new URL('results.json', import.meta.url)), `${JSON.stringify(run, null, 2)}\n`);
+log(`wrote ${results}`);
