@@ -64,7 +64,7 @@ async fn keys_reach_only_what_they_may(backend: Backend) {
         (Method::GET, "/v1/account".to_owned()),
         (Method::GET, format!("/v1/projects/{pid}")),
         (Method::GET, format!("/v1/projects/{pid}/ledger")),
-        (Method::GET, format!("/v1/projects/{pid}/usage")),
+        (Method::GET, "/v1/account/usage".to_owned()),
         (Method::PATCH, format!("/v1/projects/{pid}/settings")),
         (Method::POST, format!("/v1/projects/{pid}/keys")),
         (Method::POST, "/v1/account/keys".to_owned()),
