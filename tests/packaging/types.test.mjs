@@ -11,7 +11,7 @@ import { cleanUp, makeProject, packTarball, pkgDir, run, toolsDir, toolVersion, 
 
 const tsc = join(toolsDir, 'typescript', 'bin', 'tsc');
 
-/** The ```ts blocks of pkg/README.md; an info string `ts node` or `ts browser` limits a block to one runtime. */
+/** The ```ts blocks of pkg/README.md; an info string such as `ts node`, `ts browser` or `ts react-native` limits a block to one runtime. */
 async function readmeExamples() {
   const readme = await readFile(join(pkgDir, 'README.md'), 'utf8');
   return [...readme.matchAll(/^```ts([^\n]*)\n([\s\S]*?)^```$/gm)].map(([, info, code], i) => ({
@@ -71,11 +71,14 @@ test('the README has TypeScript examples to check', () => {
   assert.ok(examples.length >= 3, `only ${examples.length} \`\`\`ts blocks in pkg/README.md`);
 });
 
+/** The README examples that apply to `runtime` (untagged ones apply everywhere). */
+const examplesFor = (runtime) => examples.filter((e) => !e.only || e.only === runtime);
+
 /** Type-checks misuse.ts and the README examples for `runtime`; returns the examples' directory. */
 async function typeCheck(runtime) {
   const dir = join(project, runtime);
   const files = { 'misuse.ts': await readFile(join(project, 'misuse.ts'), 'utf8') };
-  for (const example of examples.filter((e) => !e.only || e.only === runtime)) files[example.file] = example.code;
+  for (const example of examplesFor(runtime)) files[example.file] = example.code;
   const tsconfig = { compilerOptions: setups[runtime], include: ['*.ts'] };
   await writeFiles(dir, { ...files, 'tsconfig.json': JSON.stringify(tsconfig, null, 2) });
   await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: project });
@@ -88,7 +91,7 @@ test('tsc --strict --noEmit accepts the README examples and rejects misuse (a cr
 
 test('tsc --strict accepts them in a Node.js project (@tsconfig/node20), and they run there', async () => {
   const dir = await typeCheck('node');
-  for (const example of examples.filter((e) => e.only !== 'browser')) {
+  for (const example of examplesFor('node')) {
     await run(process.execPath, [join('out', example.file.replace(/\.ts$/, '.js'))], { cwd: dir });
   }
 });
