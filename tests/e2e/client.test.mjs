@@ -1,0 +1,231 @@
+// The CloudCredits client's delivery guarantees in a real Chromium, through
+// the package as an app imports it (www/client-test.html) and the real
+// server: the keepalive flush as the page goes away, offline/online, a
+// reload with a persisted queue, and two tabs reporting at once. What the
+// server recorded is read back from the project's ledger: one usage entry
+// per event id, none twice, each charged the client's own estimate.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, request as forward } from 'node:http';
+import { apiCall, base, nanos, newPage, newProject, startBrowser, visit } from './harness.mjs';
+
+let browser;
+before(async () => {
+  browser = await startBrowser();
+});
+after(() => browser?.close());
+
+/** The usage every test reports: a small chat turn. */
+const CHAT = { model: 'gpt-4o-mini', inputTokens: 1000, outputTokens: 200 };
+
+/** How long the server may take to record delivered events. */
+const DELIVERY_MS = 15_000;
+
+/** The test page running as `app`, its client talking to `server` (default: the page's own origin). */
+const clientPath = ({ id, key }, server) =>
+  `/client-test.html?${new URLSearchParams({ project: id, key, ...(server ? { server } : {}) })}`;
+
+/**
+ * A gateway in front of the server that the test can take down: while down
+ * it drops every connection, so the browser sees the server as unreachable
+ * (for every request, including keepalive sends during unload, which
+ * Playwright's request routing does not see).
+ */
+async function startGateway() {
+  const target = new URL(base);
+  let up = true;
+  const gateway = createServer((incoming, answer) => {
+    if (!up) {
+      incoming.socket.destroy();
+      return;
+    }
+    const upstream = forward(
+      { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+      (response) => {
+        answer.writeHead(response.statusCode, response.headers);
+        response.pipe(answer);
+      },
+    );
+    upstream.on('error', () => incoming.socket.destroy());
+    incoming.pipe(upstream);
+  });
+  await new Promise((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${gateway.address().port}`,
+    /** Takes the server down (`false`) or back up (`true`) for the browser. */
+    reachable(value) {
+      up = value;
+      if (!up) gateway.closeAllConnections();
+    },
+    close() {
+      gateway.closeAllConnections();
+      return new Promise((resolve) => gateway.close(resolve));
+    },
+  };
+}
+
+/** Reports `count` CHAT events in the page; their ids. */
+const report = (page, count) =>
+  page.evaluate(([n, request]) => window.app.report(n, { ...request, feature: 'chat' }), [count, CHAT]);
+
+/** The price of one CHAT event in billionths of a dollar, as the page's SDK estimates it. */
+const chatPrice = async (page) => nanos(await page.evaluate((request) => window.app.estimateCost(request).total, CHAT));
+
+/** `{ eventId: times recorded }` of the usage entries in the project's ledger, and their amounts. */
+async function recorded(context, projectId) {
+  const { status, body } = await apiCall(context, 'GET', `/projects/${projectId}/ledger?limit=200`);
+  assert.equal(status, 200, JSON.stringify(body));
+  const usage = body.entries.filter((e) => e.kind === 'usage');
+  assert.ok(body.entries.length < 200, 'the ledger page holds every entry of the test');
+  const counts = {};
+  for (const entry of usage) counts[entry.usageEventId] = (counts[entry.usageEventId] ?? 0) + 1;
+  return { counts, amounts: usage.map((e) => e.amountUsd) };
+}
+
+/** Polls the ledger until it holds `expected` usage entries (or the deadline passes); returns it. */
+async function awaitRecorded(context, projectId, expected) {
+  const deadline = Date.now() + DELIVERY_MS;
+  for (;;) {
+    const ledger = await recorded(context, projectId);
+    const total = Object.values(ledger.counts).reduce((a, b) => a + b, 0);
+    if (total >= expected || Date.now() > deadline) return ledger;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Asserts the server recorded each of `ids` exactly once and nothing else,
+ * each charged `price` (the SDK's estimate of CHAT), and that the balance is
+ * the free $1.00 less exactly that much per event.
+ */
+async function assertExactlyOnce(context, projectId, ids, price) {
+  assert.equal(new Set(ids).size, ids.length, 'event ids are unique');
+  const ledger = await awaitRecorded(context, projectId, ids.length);
+  const expected = Object.fromEntries(ids.map((id) => [id, 1]));
+  assert.deepEqual(ledger.counts, expected, 'every event recorded exactly once, none twice, none foreign');
+  assert.ok(price > 0n);
+  for (const amount of ledger.amounts) assert.equal(-nanos(amount), price, 'each event charged the estimate');
+  const { status, body } = await apiCall(context, 'GET', `/projects/${projectId}/balance`);
+  assert.equal(status, 200, JSON.stringify(body));
+  assert.equal(nanos(body.balanceUsd), 1_000_000_000n - price * BigInt(ids.length));
+}
+
+/** The queued events the page's origin holds in localStorage for the project (all tabs' queues). */
+const storedQueues = (page, projectId) =>
+  page.evaluate((prefix) => {
+    const keys = Object.keys(localStorage).filter((k) => k.startsWith(prefix));
+    return keys.map((k) => localStorage.getItem(k)).join('\n');
+  }, `rork-cloud-credits:v1:${projectId}:queue:`);
+
+/** Asserts every one of `ids` is persisted in the page's localStorage. */
+async function assertPersisted(page, projectId, ids) {
+  const stored = await storedQueues(page, projectId);
+  const missing = ids.filter((id) => !stored.includes(id));
+  assert.deepEqual(missing, [], 'every queued event is persisted in localStorage');
+}
+
+/** Waits until the page's client has sent everything and nothing is left in storage. */
+async function awaitDrained(page, projectId) {
+  await page.waitForFunction(
+    (prefix) =>
+      window.app.cc.pending() === 0 && !Object.keys(localStorage).some((k) => k.startsWith(prefix)),
+    `rork-cloud-credits:v1:${projectId}:queue:`,
+    { timeout: DELIVERY_MS, polling: 50 },
+  );
+}
+
+test('page hide: events reported just before navigating away are sent with keepalive, recorded exactly once', async () => {
+  const { context, page } = await newPage(browser);
+  const app = await newProject(context, 'Keepalive app');
+  await visit(page, clientPath(app));
+  const price = await chatPrice(page);
+
+  const startedAt = Date.now();
+  const ids = await report(page, 20);
+  assert.equal(await page.evaluate(() => window.app.cc.pending()), 20);
+  // Leave for another origin well before the 2 s batch timer: only the
+  // pagehide keepalive send can deliver them, nothing on this origin retries.
+  await page.goto('about:blank');
+  assert.ok(Date.now() - startedAt < 1_500, 'navigated away before the batch timer could fire');
+  await assertExactlyOnce(context, app.id, ids, price);
+
+  // The keepalive answers reached no page, so the events are still stored;
+  // the next load sends them again and the server's dedup keeps one charge.
+  await visit(page, clientPath(app));
+  await awaitDrained(page, app.id);
+  await assertExactlyOnce(context, app.id, ids, price);
+  await context.close();
+});
+
+test('offline: events stay queued and persisted; back online they are delivered exactly once', async () => {
+  const { context, page } = await newPage(browser);
+  const app = await newProject(context, 'Offline app');
+  await visit(page, clientPath(app));
+  const price = await chatPrice(page);
+
+  await context.setOffline(true);
+  await page.waitForFunction(() => !navigator.onLine);
+  const ids = [...(await report(page, 10)), ...(await report(page, 5))];
+  const flushed = await page.evaluate(() => window.app.cc.flush());
+  assert.deepEqual(flushed, { sent: 0, duplicate: 0, rejected: 0, pending: 15 });
+  await assertPersisted(page, app.id, ids);
+  assert.deepEqual((await recorded(context, app.id)).counts, {}, 'nothing reached the server while offline');
+
+  // The `online` event alone resumes delivery: no flush() call.
+  await context.setOffline(false);
+  await awaitDrained(page, app.id);
+  await assertExactlyOnce(context, app.id, ids, price);
+  await context.close();
+});
+
+test('reload: events queued while the server is unreachable survive a reload and are delivered once after it', async () => {
+  const gateway = await startGateway();
+  const { context, page } = await newPage(browser);
+  const app = await newProject(context, 'Reload app');
+  await visit(page, clientPath(app, gateway.url));
+  const price = await chatPrice(page);
+
+  gateway.reachable(false);
+  const ids = await report(page, 12);
+  const flushed = await page.evaluate(() => window.app.cc.flush());
+  assert.deepEqual(flushed, { sent: 0, duplicate: 0, rejected: 0, pending: 12 });
+  await assertPersisted(page, app.id, ids);
+
+  // Reload while the server is still unreachable (the pagehide keepalive sends fail too).
+  await page.reload();
+  await page.locator('#status[data-state="ready"]').waitFor();
+  // The new load adopts the previous load's queue from localStorage.
+  await page.waitForFunction((n) => window.app.cc.pending() === n, 12, { timeout: 5_000 });
+  await assertPersisted(page, app.id, ids);
+  assert.deepEqual((await recorded(context, app.id)).counts, {}, 'nothing reached the server before it was back');
+
+  gateway.reachable(true);
+  const delivered = await page.evaluate(() => window.app.cc.flush());
+  assert.deepEqual(delivered, { sent: 12, duplicate: 0, rejected: 0, pending: 0 });
+  await awaitDrained(page, app.id);
+  await assertExactlyOnce(context, app.id, ids, price);
+  await context.close();
+  await gateway.close();
+});
+
+test('two tabs reporting concurrently: each event recorded exactly once, none twice', async () => {
+  const { context, page: first } = await newPage(browser);
+  const app = await newProject(context, 'Two tabs app');
+  const second = await context.newPage();
+  await Promise.all([visit(first, clientPath(app)), visit(second, clientPath(app))]);
+  const price = await chatPrice(first);
+
+  const ids = [];
+  for (let round = 0; round < 5; round++) {
+    const batches = await Promise.all([report(first, 6), report(second, 6)]);
+    ids.push(...batches.flat());
+    // Both tabs flush at once, racing their batch timers.
+    if (round % 2 === 1) {
+      await Promise.all([first, second].map((page) => page.evaluate(() => window.app.cc.flush())));
+    }
+  }
+  await Promise.all([awaitDrained(first, app.id), awaitDrained(second, app.id)]);
+  await assertExactlyOnce(context, app.id, ids, price);
+  await context.close();
+});
