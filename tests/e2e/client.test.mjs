@@ -8,7 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request as forward } from 'node:http';
-import { apiCall, base, nanos, newPage, newProject, startBrowser, visit } from './harness.mjs';
+import {
+  apiCall, assertNoConsoleErrors, base, nanos, newPage, newProject, startBrowser, visit,
+} from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -135,19 +137,31 @@ async function awaitDrained(page, projectId) {
   );
 }
 
+/** What the page's client reported through its `error` event. */
+const clientErrors = (page) => page.evaluate(() => window.app.errors);
+
+/**
+ * Reports 20 events and runs `leave` (navigate away, close the tab) well
+ * before the 2 s batch timer could send them: only the pagehide keepalive
+ * send can deliver them, since nothing of the page is left to retry.
+ */
+async function reportAndLeave(page, leave) {
+  const ids = await report(page, 20);
+  const reportedAt = Date.now();
+  assert.equal(await page.evaluate(() => window.app.cc.pending()), 20);
+  assert.deepEqual(await clientErrors(page), []);
+  await leave();
+  assert.ok(Date.now() - reportedAt < 1_500, 'left before the batch timer could fire');
+  return ids;
+}
+
 test('page hide: events reported just before navigating away are sent with keepalive, recorded exactly once', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page, problems } = await newPage(browser);
   const app = await newProject(context, 'Keepalive app');
   await visit(page, clientPath(app));
   const price = await chatPrice(page);
 
-  const startedAt = Date.now();
-  const ids = await report(page, 20);
-  assert.equal(await page.evaluate(() => window.app.cc.pending()), 20);
-  // Leave for another origin well before the 2 s batch timer: only the
-  // pagehide keepalive send can deliver them, nothing on this origin retries.
-  await page.goto('about:blank');
-  assert.ok(Date.now() - startedAt < 1_500, 'navigated away before the batch timer could fire');
+  const ids = await reportAndLeave(page, () => page.goto('about:blank'));
   await assertExactlyOnce(context, app.id, ids, price);
 
   // The keepalive answers reached no page, so the events are still stored;
@@ -155,11 +169,28 @@ test('page hide: events reported just before navigating away are sent with keepa
   await visit(page, clientPath(app));
   await awaitDrained(page, app.id);
   await assertExactlyOnce(context, app.id, ids, price);
+  assert.deepEqual(await clientErrors(page), []);
+  assertNoConsoleErrors(problems);
   await context.close();
 });
 
+test('page hide: events reported just before the tab is closed are sent with keepalive, recorded exactly once', async () => {
+  const { context, page, problems } = await newPage(browser);
+  const app = await newProject(context, 'Closed tab app');
+  await visit(page, clientPath(app));
+  const price = await chatPrice(page);
+
+  const ids = await reportAndLeave(page, () => page.close());
+  await assertExactlyOnce(context, app.id, ids, price);
+  assertNoConsoleErrors(problems);
+  await context.close();
+});
+
+/** The console errors of a browser refused the network (each failed request logs one). */
+const NETWORK_ERRORS = [/Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_(RESET|CLOSED|REFUSED)|EMPTY_RESPONSE)/];
+
 test('offline: events stay queued and persisted; back online they are delivered exactly once', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page, problems } = await newPage(browser);
   const app = await newProject(context, 'Offline app');
   await visit(page, clientPath(app));
   const price = await chatPrice(page);
@@ -176,12 +207,14 @@ test('offline: events stay queued and persisted; back online they are delivered 
   await context.setOffline(false);
   await awaitDrained(page, app.id);
   await assertExactlyOnce(context, app.id, ids, price);
+  assert.deepEqual(await clientErrors(page), []);
+  assertNoConsoleErrors(problems, NETWORK_ERRORS);
   await context.close();
 });
 
 test('reload: events queued while the server is unreachable survive a reload and are delivered once after it', async () => {
   const gateway = await startGateway();
-  const { context, page } = await newPage(browser);
+  const { context, page, problems } = await newPage(browser);
   const app = await newProject(context, 'Reload app');
   await visit(page, clientPath(app, gateway.url));
   const price = await chatPrice(page);
@@ -205,12 +238,14 @@ test('reload: events queued while the server is unreachable survive a reload and
   assert.deepEqual(delivered, { sent: 12, duplicate: 0, rejected: 0, pending: 0 });
   await awaitDrained(page, app.id);
   await assertExactlyOnce(context, app.id, ids, price);
+  assert.deepEqual(await clientErrors(page), []);
+  assertNoConsoleErrors(problems, NETWORK_ERRORS);
   await context.close();
   await gateway.close();
 });
 
 test('two tabs reporting concurrently: each event recorded exactly once, none twice', async () => {
-  const { context, page: first } = await newPage(browser);
+  const { context, page: first, problems } = await newPage(browser);
   const app = await newProject(context, 'Two tabs app');
   const second = await context.newPage();
   await Promise.all([visit(first, clientPath(app)), visit(second, clientPath(app))]);
@@ -227,5 +262,35 @@ test('two tabs reporting concurrently: each event recorded exactly once, none tw
   }
   await Promise.all([awaitDrained(first, app.id), awaitDrained(second, app.id)]);
   await assertExactlyOnce(context, app.id, ids, price);
+  for (const page of [first, second]) assert.deepEqual(await clientErrors(page), []);
+  assertNoConsoleErrors(problems);
   await context.close();
+});
+
+test('two tabs: a closed tab\'s stored queue is adopted by a new tab while the other keeps its own, each event once', async () => {
+  const gateway = await startGateway();
+  const { context, page: first, problems } = await newPage(browser);
+  const app = await newProject(context, 'Adopting tabs app');
+  const second = await context.newPage();
+  await Promise.all([visit(first, clientPath(app, gateway.url)), visit(second, clientPath(app, gateway.url))]);
+  const price = await chatPrice(first);
+
+  gateway.reachable(false);
+  const [closedIds, openIds] = await Promise.all([report(first, 8), report(second, 8)]);
+  await Promise.all([first, second].map((page) => page.evaluate(() => window.app.cc.flush())));
+  await assertPersisted(second, app.id, [...closedIds, ...openIds]);
+  // The first tab goes away with its events unsent (its keepalive sends fail).
+  await first.close();
+  await assertPersisted(second, app.id, closedIds);
+
+  gateway.reachable(true);
+  const third = await context.newPage();
+  await visit(third, clientPath(app, gateway.url));
+  await Promise.all([second, third].map((page) => page.evaluate(() => window.app.cc.flush())));
+  await Promise.all([awaitDrained(second, app.id), awaitDrained(third, app.id)]);
+  await assertExactlyOnce(context, app.id, [...closedIds, ...openIds], price);
+  for (const page of [second, third]) assert.deepEqual(await clientErrors(page), []);
+  assertNoConsoleErrors(problems, NETWORK_ERRORS);
+  await context.close();
+  await gateway.close();
 });
