@@ -1,5 +1,6 @@
 // Instructions per estimate, counted by callgrind through the real package (JS wrapper, boundary
-// and wasm, as V8 runs them): repeatable where wall-clock time on a shared machine is not.
+// and wasm, as V8 runs them): far steadier than wall-clock time on a shared machine (a few percent
+// between runs, from V8's own heuristics).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ const child = fileURLToPath(new URL('count.mjs', import.meta.url));
 async function total(dist, what, n) {
   const { stderr } = await run(
     'valgrind',
-    ['--tool=callgrind', '--smc-check=all-non-file', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', child, dist, what, String(n)],
+    ['--tool=callgrind', '--smc-check=all-non-file', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', '--expose-gc', child, dist, what, String(n)],
     { maxBuffer: 1 << 24 },
   );
   const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr);
@@ -27,6 +28,9 @@ export async function instructions(dist) {
   } catch {
     return null;
   }
-  const per = async (what, calls, items) => Math.round((await total(dist, what, calls) - (await total(dist, what, 0))) / (calls * items));
-  return { cost: await per('cost', 10_000, 1), batchItem: await per('batch', 200, BATCH_SIZE) };
+  // Two measured lengths after the same warm-up: one-time work (tier-up, the first collections) is
+  // in both and cancels out.
+  const per = async (what, short, long, items) =>
+    Math.round(((await total(dist, what, long)) - (await total(dist, what, short))) / ((long - short) * items));
+  return { cost: await per('cost', 5_000, 25_000, 1), batchItem: await per('batch', 100, 300, BATCH_SIZE) };
 }
