@@ -10,7 +10,7 @@
 //! - the wrapper sends a request there when it is not a plain object with a
 //!   string `model` and number-or-absent counts, or has an unknown field;
 //! - these functions answer `""` when a count is not a whole number from 0 to
-//!   2^53 - 1 (NaN, ±Infinity, -1, 1.5, 2^53).
+//!   2^53 - 1 (NaN, ±Infinity, -1, 1.5, 2^53) or a model name is blank.
 //!
 //! Errors the core finds (`unknown_model`, cached tokens above the prompt,
 //! units on a token-billed model) are thrown from here directly: the same core
@@ -40,11 +40,15 @@ fn count(value: f64) -> Option<u64> {
 }
 
 /// The request for `model` and the counts `[input, cached, cacheWrite, output, units]`,
-/// or `None` when a count is not exact (the full path then names it).
+/// or `None` when a count is not exact or the model is blank (the full path then
+/// names the field).
 fn request(model: &str, counts: &[f64]) -> Option<UsageRequest> {
     let [input, cached, write, output, units] = counts else {
         return None;
     };
+    if model.trim().is_empty() {
+        return None;
+    }
     Some(UsageRequest {
         model: model.to_owned(),
         input_tokens: count(*input)?,
@@ -210,6 +214,7 @@ mod tests {
     fn inexact_counts_leave_the_request_to_the_full_path() {
         assert!(request("gpt-4o", &[1.0, 0.0, 0.0, f64::NAN, 0.0]).is_none());
         assert!(request("gpt-4o", &[1.0, 0.0, 0.0]).is_none());
+        assert!(request("  ", &[1.0, 0.0, 0.0, 0.0, 0.0]).is_none());
         assert_eq!(
             request("gpt-4o", &[9.0, 1.0, 2.0, 3.0, 0.0])
                 .unwrap()
