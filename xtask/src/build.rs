@@ -2,6 +2,7 @@
 //! as the npm package in `pkg/`, with its size reported.
 
 use crate::fallback;
+use crate::files::{read, write};
 use crate::process;
 use crate::setup::{self, WASM_TARGET};
 use crate::{root, Result};
@@ -107,8 +108,7 @@ const WRAPPED_EXPORTS: [&str; 4] = [
 /// glue at `glue` and appends the wrapper (`src/wrapper.js`), which exports
 /// `estimateCost` and `estimateBatch` over them.
 pub fn wrap_glue(glue: &Path) -> Result {
-    let mut text =
-        std::fs::read_to_string(glue).map_err(|e| format!("reading {}: {e}", glue.display()))?;
+    let mut text = read(glue)?;
     for name in WRAPPED_EXPORTS {
         let exported = format!("export function {name}(");
         if !text.contains(&exported) {
@@ -132,10 +132,6 @@ pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"))
-}
-
-fn write(path: &Path, text: &str) -> Result {
-    std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 /// Raw, gzip -9 and brotli (quality 11) sizes of one file, in bytes.

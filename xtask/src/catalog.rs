@@ -199,11 +199,9 @@ const PICKS: &[Pick] = &[
 
 /// Reads the LiteLLM price file at `path` and writes the curated catalog to `out`.
 pub fn import(path: &Path, out: &Path) -> Result<(), String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let text = crate::files::read(path)?;
     let catalog = build(&text, &today_utc())?;
-    std::fs::write(out, catalog.to_json() + "\n")
-        .map_err(|e| format!("writing {}: {e}", out.display()))?;
+    crate::files::write(out, &(catalog.to_json() + "\n"))?;
     println!(
         "catalog: {} entries, version {}, written to {}",
         catalog.entries().len(),

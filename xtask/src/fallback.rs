@@ -14,6 +14,7 @@
 //! `TextEncoder`/`TextDecoder`) into one minified ES module.
 
 use crate::build::target_dir;
+use crate::files::{read, write};
 use crate::process;
 use crate::setup::{self, WASM_TARGET};
 use crate::{root, Result};
@@ -268,14 +269,6 @@ export default async function init(input) {{
 ",
         list = names.join(", "),
     )
-}
-
-fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))
-}
-
-fn write(path: &Path, text: &str) -> Result {
-    std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod build;
 mod catalog;
 mod demo;
 mod fallback;
+mod files;
 mod postgres;
 mod process;
 mod server;

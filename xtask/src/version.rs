@@ -8,9 +8,9 @@
 //! other byte of both files is kept) and refreshes `Cargo.lock`; without one
 //! it prints the three and fails when they differ, so CI can check them.
 
+use crate::files::{read, write};
 use crate::process;
 use crate::{root, Result};
-use std::path::Path;
 use std::process::Command;
 
 /// Runs `cargo xtask version` with the words after `version`.
@@ -194,14 +194,6 @@ fn set_package_json_version(text: &str, version: &str) -> Result<String> {
         return Err("pkg/package.json: the version edit changed more than the version".into());
     }
     Ok(out)
-}
-
-fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))
-}
-
-fn write(path: &Path, text: &str) -> Result {
-    std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 #[cfg(test)]

@@ -1,0 +1,14 @@
+//! Reading and writing text files with errors that name the file.
+
+use crate::Result;
+use std::path::Path;
+
+/// The whole file as text.
+pub fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))
+}
+
+/// Replaces the file's contents with `text`.
+pub fn write(path: &Path, text: &str) -> Result {
+    std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
+}
