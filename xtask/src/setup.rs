@@ -11,11 +11,22 @@ use std::process::Command;
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Debian packages the tests use, with the file each one provides.
+/// PostgreSQL's server counts only with its `initdb` (a machine may have just the client).
 const SYSTEM_PACKAGES: [(&str, &str); 3] = [
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
-    ("postgresql", "/usr/lib/postgresql"),
+    ("postgresql", "/usr/lib/postgresql/*/bin/initdb"),
 ];
+
+/// Whether `file` exists; a `*` in it stands for any one directory, as in `/usr/lib/postgresql/*/bin/initdb`.
+fn installed(file: &str) -> bool {
+    match file.split_once("/*/") {
+        Some((dir, rest)) => std::fs::read_dir(dir)
+            .map(|entries| entries.flatten().any(|e| e.path().join(rest).exists()))
+            .unwrap_or(false),
+        None => Path::new(file).exists(),
+    }
+}
 
 /// Installs the wasm32 target and the wasm-bindgen CLI matching Cargo.lock.
 pub fn rust_tools() -> Result {
@@ -54,7 +65,7 @@ pub fn wasm_bindgen_version() -> Result<String> {
 pub fn system_packages() -> Result {
     let missing: Vec<&str> = SYSTEM_PACKAGES
         .iter()
-        .filter(|(_, file)| !Path::new(file).exists())
+        .filter(|(_, file)| !installed(file))
         .map(|(package, _)| *package)
         .collect();
     if missing.is_empty() {
@@ -125,4 +136,22 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
 /// A binary installed by `npm ci` in `dir`.
 pub fn npm_bin(dir: &Path, name: &str) -> PathBuf {
     dir.join("node_modules/.bin").join(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::installed;
+
+    #[test]
+    fn a_star_stands_for_any_one_directory() {
+        let dir = std::env::temp_dir().join(format!("xtask-installed-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("15/bin")).unwrap();
+        let pattern = |rest: &str| format!("{}/*/{rest}", dir.display());
+        assert!(!installed(&pattern("bin/initdb")), "client-only install");
+        std::fs::write(dir.join("15/bin/initdb"), "").unwrap();
+        assert!(installed(&pattern("bin/initdb")));
+        assert!(installed(&dir.join("15").display().to_string()));
+        assert!(!installed(&dir.join("16").display().to_string()));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
