@@ -1,7 +1,7 @@
 //! A throwaway PostgreSQL server for the tests: initialized in a temp
 //! directory, listening on a free loopback port, stopped and deleted on drop.
 
-use crate::process::{free_port, output, run};
+use crate::process::{free_port, run};
 use crate::setup;
 use crate::Result;
 use std::path::PathBuf;
@@ -21,7 +21,7 @@ impl TempPostgres {
     /// so as root the server runs as the `postgres` user Debian's package creates.
     pub fn start() -> Result<TempPostgres> {
         let bin = setup::postgres_bin()?;
-        let as_postgres = output(Command::new("id").arg("-u")).as_deref() == Some("0");
+        let as_postgres = setup::is_root();
         let dir = std::env::temp_dir().join(format!("rork-cc-pg-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;

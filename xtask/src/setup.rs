@@ -28,6 +28,11 @@ fn installed(file: &str) -> bool {
     }
 }
 
+/// Whether this process runs as root (apt-get works; PostgreSQL must run as another user).
+pub fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).as_deref() == Some("0")
+}
+
 /// Installs the wasm32 target and the wasm-bindgen CLI matching Cargo.lock.
 pub fn rust_tools() -> Result {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
@@ -71,7 +76,7 @@ pub fn system_packages() -> Result {
     if missing.is_empty() {
         return Ok(());
     }
-    let is_root = output(Command::new("id").arg("-u")).as_deref() == Some("0");
+    let is_root = is_root();
     let has_apt = output(Command::new("apt-get").arg("--version")).is_some();
     if !(is_root && has_apt) {
         return Err(format!(
@@ -121,7 +126,8 @@ pub fn npm_ci(dir: &Path) -> Result {
     }
     let stamp = dir.join("node_modules/.package-lock.json");
     let lock = dir.join("package-lock.json");
-    if modified(&stamp) >= modified(&lock) && modified(&stamp).is_some() {
+    let installed = modified(&stamp);
+    if installed.is_some() && installed >= modified(&lock) {
         return Ok(());
     }
     run(Command::new("npm")
