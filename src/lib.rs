@@ -2,24 +2,24 @@
 //!
 //! A thin wasm-bindgen layer over `rork-cloud-credits-core`: it only
 //! translates between JS values and the core. Money crosses as decimal
-//! strings; each call crosses the boundary once each way: flat arguments and
-//! a packed string for plain estimates ([`flat`], behind the JS wrapper
-//! `src/wrapper.js`), JSON for everything else ([`json`]); counts are
+//! strings; each call crosses the boundary once each way: numbers in and out
+//! for plain estimates ([`quick`], behind the JS wrapper `src/wrapper.js`),
+//! JSON for everything else ([`json`]); counts are
 //! validated at the boundary ([`request`]); failures throw JS `Error`s with a
 //! stable `code` ([`error`]).
 
 mod active_catalog;
 mod client;
 mod error;
-mod flat;
 mod json;
+mod quick;
 mod request;
 mod storage;
 mod transport;
 mod typescript;
 
 pub use client::{CloudCredits, Hold};
-pub use flat::{estimate_batch_flat, estimate_cost_flat};
+pub use quick::{generation, quick_batch, quick_estimate, quick_model, quick_resolve};
 use rork_cloud_credits_core::catalog::Catalog;
 use rork_cloud_credits_core::{money, Error};
 use wasm_bindgen::prelude::*;
@@ -33,7 +33,7 @@ use wasm_bindgen::prelude::*;
 /// Throws `invalid_input` (naming the field) or `unknown_model`.
 ///
 /// This is the full path: JS calls `estimateCost` (`src/wrapper.js`), which
-/// takes the flat fast path ([`flat`]) for plain requests and this one for
+/// takes the fast path ([`quick`]) for plain requests and this one for
 /// everything else, so every invalid request gets its precise error here.
 ///
 /// ```ts

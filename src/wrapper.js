@@ -1,9 +1,11 @@
 
 // ---- src/wrapper.js, appended by `cargo xtask build`: the public estimate functions. ----
-// A plain request crosses into WebAssembly once, as flat arguments, and its estimate comes back
-// as one packed string that is turned into the result object here (format: src/flat.rs).
-// Anything else (not a plain object, a non-number count, an unknown field, a count that is not a
-// whole number from 0 to 2^53 - 1) goes through the full path, which throws the precise error.
+// A plain request crosses into WebAssembly once, as numbers: the model name is resolved to a
+// catalog position once and cached here, the estimate comes back as numbers in a buffer in wasm
+// memory (layout: core/src/quick.rs), and this file turns them into the result object. Anything the
+// fast path does not take (not a plain object, a non-number count, an unknown field or model, an
+// invalid combination, an amount beyond 53 bits) goes through the full path, which prices it
+// exactly with 96-bit decimals or throws the precise error.
 
 /** Whether `request` is an object whose own and inherited enumerable keys are all request fields. */
 function onlyRequestFields(request) {
@@ -23,74 +25,157 @@ function onlyRequestFields(request) {
   return true;
 }
 
+/** Whether `request` is one the fast path may take (its counts are checked in Rust). */
+const isPlain = (request) =>
+  typeof request === 'object' && request !== null && typeof request.model === 'string' && onlyRequestFields(request);
+
 /** A count the fast path takes: a number (checked in Rust) or absent. */
 const countOf = (value) => (value === undefined ? 0 : typeof value === 'number' ? value : NaN);
 
-let at = 0;
+/** Line kinds in the order of their index in the buffer. */
+const KINDS = ['input', 'cachedInput', 'cacheWrite', 'output', 'units'];
+/** Numbers per estimate in the buffer. */
+const ESTIMATE_LEN = 27;
+/** Answers of quickEstimate / quickBatch other than the buffer's address. */
+const DECLINED = 0;
+const STALE = 1;
+/** At most this many model names (and unit prices) are remembered; then the cache starts over. */
+const MAX_CACHED = 1024;
 
-/** The estimate at `parts[at]`, advancing `at`; its catalogVersion is set by the caller. */
-function readEstimate(parts) {
-  const model = parts[at++];
-  const total = parts[at++];
-  const lines = [];
-  for (let n = +parts[at++]; n > 0; n--) {
-    lines.push({ kind: parts[at++], quantity: +parts[at++], unitPrice: parts[at++], cost: parts[at++] });
-  }
-  return { model, currency: 'USD', total, catalogVersion: '', lines };
+// Per catalog generation: model name -> position, position -> canonical id, the version.
+let generation = -1;
+let positions = new Map();
+let ids = [];
+let version = '';
+
+/** Starts the caches over for the active catalog. */
+function refresh() {
+  generation = quickGeneration();
+  positions = new Map();
+  ids = [];
+  version = catalogVersion();
 }
 
-/** The catalog version: the rest of the packed string from `at` (it may contain the separator). */
-const readVersion = (parts) => (at === parts.length - 1 ? parts[at] : parts.slice(at).join('|'));
+/** The catalog position of `model` with a fast-path plan, or -1. */
+function positionOf(model) {
+  let position = positions.get(model);
+  if (position === undefined) {
+    position = quickResolve(model);
+    if (position < 0) return -1;
+    if (positions.size >= MAX_CACHED) positions.clear();
+    positions.set(model, position);
+    if (ids[position] === undefined) ids[position] = quickModel(position);
+  }
+  return position;
+}
 
-export function estimateCost(request) {
-  if (typeof request === 'object' && request !== null && typeof request.model === 'string' && onlyRequestFields(request)) {
-    const packed = estimateCostFlat(
-      request.model,
+let view = new Float64Array(0);
+/** Whether growing wasm memory detaches the old buffer (WebAssembly) or replaces it (wasm2js). */
+let detaches;
+
+/** The answer buffer at `address`: a view over wasm memory, remade when it moves or memory grows. */
+function answersAt(address) {
+  detaches ??= typeof WebAssembly === 'object' && wasm.memory instanceof WebAssembly.Memory;
+  if (view.byteOffset !== address || view.length === 0 || (!detaches && view.buffer !== wasm.memory.buffer)) {
+    view = new Float64Array(wasm.memory.buffer, address, (wasm.memory.buffer.byteLength - address) >> 3);
+  }
+  return view;
+}
+
+/** `"0."`, `"0.0"`, ... : the start of an amount below 1 with that many leading zeros. */
+const FRACTIONS = Array.from({ length: 24 }, (_, zeros) => `0.${'0'.repeat(zeros)}`);
+
+/** `mantissa / 10^scale` as decimal text (the mantissa is a whole number below 2^53). */
+function decimal(mantissa, scale) {
+  const digits = '' + mantissa;
+  if (scale === 0) return digits;
+  const whole = digits.length - scale;
+  return whole > 0 ? digits.slice(0, whole) + '.' + digits.slice(whole) : FRACTIONS[-whole] + digits;
+}
+
+/** Unit prices repeat: their text by `mantissa * 32 + scale` (when that key is exact). */
+const priceTexts = new Map();
+
+/** The text of a unit price. */
+function priceText(mantissa, scale) {
+  if (mantissa >= 2 ** 47) return decimal(mantissa, scale);
+  const key = mantissa * 32 + scale;
+  let text = priceTexts.get(key);
+  if (text === undefined) {
+    if (priceTexts.size >= MAX_CACHED) priceTexts.clear();
+    text = decimal(mantissa, scale);
+    priceTexts.set(key, text);
+  }
+  return text;
+}
+
+/** The estimate at `at` in the buffer `b` for the entry at `position`. */
+function readEstimate(b, at, position) {
+  const n = b[at];
+  const lines = new Array(n);
+  for (let i = 0, slot = at + 3; i < n; i++, slot += 6) {
+    lines[i] = {
+      kind: KINDS[b[slot]],
+      quantity: b[slot + 1],
+      unitPrice: priceText(b[slot + 2], b[slot + 3]),
+      cost: decimal(b[slot + 4], b[slot + 5]),
+    };
+  }
+  return { model: ids[position], currency: 'USD', total: decimal(b[at + 1], b[at + 2]), catalogVersion: version, lines };
+}
+
+/** The quick answer for `request`, or undefined when the full path must answer. */
+function quickCost(request) {
+  for (;;) {
+    const position = positionOf(request.model);
+    if (position < 0) return undefined;
+    const answer = quickEstimate(
+      generation,
+      position,
       countOf(request.inputTokens),
       countOf(request.cachedInputTokens),
       countOf(request.cacheWriteTokens),
       countOf(request.outputTokens),
       countOf(request.units),
     );
-    if (packed !== '') {
-      const parts = packed.split('|');
-      at = 0;
-      const estimate = readEstimate(parts);
-      estimate.catalogVersion = readVersion(parts);
-      return estimate;
-    }
+    if (answer === DECLINED) return undefined;
+    if (answer !== STALE) return readEstimate(answersAt(answer), 0, position);
+    refresh();
   }
-  return estimateCostFull(request);
+}
+
+/** The quick answer for `requests`, or undefined when the full path must answer. */
+function quickBatchOf(requests) {
+  for (;;) {
+    const at = new Uint32Array(requests.length);
+    const counts = new Float64Array(requests.length * 5);
+    for (let i = 0; i < requests.length; i++) {
+      const r = requests[i];
+      const position = isPlain(r) ? positionOf(r.model) : -1;
+      if (position < 0) return undefined;
+      at[i] = position;
+      counts[i * 5] = countOf(r.inputTokens);
+      counts[i * 5 + 1] = countOf(r.cachedInputTokens);
+      counts[i * 5 + 2] = countOf(r.cacheWriteTokens);
+      counts[i * 5 + 3] = countOf(r.outputTokens);
+      counts[i * 5 + 4] = countOf(r.units);
+    }
+    const answer = quickBatch(generation, at, counts);
+    if (answer === DECLINED) return undefined;
+    if (answer !== STALE) {
+      const b = answersAt(answer);
+      const items = new Array(requests.length);
+      for (let i = 0; i < items.length; i++) items[i] = readEstimate(b, 2 + i * ESTIMATE_LEN, at[i]);
+      return { items, total: decimal(b[0], b[1]) };
+    }
+    refresh();
+  }
+}
+
+export function estimateCost(request) {
+  return (isPlain(request) && quickCost(request)) || estimateCostFull(request);
 }
 
 export function estimateBatch(requests) {
-  if (Array.isArray(requests)) {
-    const models = new Array(requests.length);
-    const counts = new Float64Array(requests.length * 5);
-    let plain = true;
-    for (let i = 0; i < requests.length && plain; i++) {
-      const r = requests[i];
-      plain = typeof r === 'object' && r !== null && typeof r.model === 'string' && !r.model.includes('\n') && onlyRequestFields(r);
-      if (plain) {
-        models[i] = r.model;
-        counts[i * 5] = countOf(r.inputTokens);
-        counts[i * 5 + 1] = countOf(r.cachedInputTokens);
-        counts[i * 5 + 2] = countOf(r.cacheWriteTokens);
-        counts[i * 5 + 3] = countOf(r.outputTokens);
-        counts[i * 5 + 4] = countOf(r.units);
-      }
-    }
-    const packed = plain ? estimateBatchFlat(models.join('\n'), counts) : '';
-    if (packed !== '') {
-      const parts = packed.split('|');
-      const total = parts[0];
-      const items = new Array(+parts[1]);
-      at = 2;
-      for (let i = 0; i < items.length; i++) items[i] = readEstimate(parts);
-      const version = readVersion(parts);
-      for (const item of items) item.catalogVersion = version;
-      return { items, total };
-    }
-  }
-  return estimateBatchFull(requests);
+  return (Array.isArray(requests) && quickBatchOf(requests)) || estimateBatchFull(requests);
 }

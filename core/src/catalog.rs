@@ -33,6 +33,7 @@
 
 use crate::error::{Error, Result};
 use crate::money::{self, MAX_DIGITS, PER_MILLION_SCALE};
+use crate::quick::QuickPlan;
 use crate::resolve::NameIndex;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -304,6 +305,8 @@ pub struct Catalog {
     source: String,
     entries: Vec<Entry>,
     index: NameIndex,
+    /// Each entry's prices for the 53-bit fast path, where they fit.
+    quick: Vec<Option<QuickPlan>>,
 }
 
 /// The catalog document as serialized (the file format and `GET /v1/models`).
@@ -352,12 +355,14 @@ impl Catalog {
         }
         entries.iter().try_for_each(Entry::validate)?;
         let index = NameIndex::new(&entries)?;
+        let quick = entries.iter().map(QuickPlan::of).collect();
         Ok(Catalog {
             version,
             as_of,
             source,
             entries,
             index,
+            quick,
         })
     }
 
@@ -412,6 +417,18 @@ impl Catalog {
     pub fn resolve(&self, name: &str) -> Result<&Entry> {
         let position = self.index.resolve(&self.entries, name)?;
         Ok(&self.entries[position])
+    }
+
+    /// The position in [`Catalog::entries`] of the entry `name` resolves to,
+    /// or `None` when it resolves to none (then [`Catalog::resolve`] says why).
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.resolve(&self.entries, name).ok()
+    }
+
+    /// The [`QuickPlan`] of the entry at `position`, when its prices fit the
+    /// 53-bit fast path.
+    pub fn quick_plan(&self, position: usize) -> Option<&QuickPlan> {
+        self.quick.get(position)?.as_ref()
     }
 }
 

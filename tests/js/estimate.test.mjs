@@ -231,6 +231,39 @@ test("loadCatalog replaces the catalog; an invalid one leaves the old one active
   assert.equal(catalogVersion(), before);
 });
 
+test("estimates follow loadCatalog: no model name resolved for an older catalog is reused", () => {
+  const entry = (id, input) => ({ id, name: id, provider: "openai", kind: "text", aliases: [], contextWindow: null,
+    inputPer1M: input, cachedInputPer1M: null, cacheWritePer1M: null, outputPer1M: "1", unit: null,
+    pricePerUnit: null, tiers: [], note: null });
+  const load = (version, entries) => loadCatalog(JSON.stringify({ version, asOf: "2026-01-02", source: "test", entries }));
+  const request = { model: "openai/m-b", inputTokens: 1000000 };
+  try {
+    load("first", [entry("m-a", "1"), entry("m-b", "2")]);
+    assert.equal(estimateCost(request).total, "2");
+    assert.equal(estimateBatch([request, request]).total, "4");
+    // m-b moves to another position, m-a takes its old one with another price.
+    load("second", [entry("m-b", "3"), entry("m-a", "5")]);
+    const e = estimateCost(request);
+    assert.deepEqual([e.model, e.total, e.catalogVersion], ["m-b", "3", "second"]);
+    const batch = estimateBatch([request, { model: "m-a", inputTokens: 1000000 }]);
+    assert.deepEqual(batch.items.map((item) => [item.model, item.total, item.catalogVersion]),
+      [["m-b", "3", "second"], ["m-a", "5", "second"]]);
+    assert.equal(batch.total, "8");
+  } finally {
+    loadCatalog(readFileSync(fileURLToPath(new URL("../../core/catalog/models.json", import.meta.url)), "utf8"));
+  }
+});
+
+test("amounts beyond 53 bits are still exact (the 96-bit path answers)", () => {
+  const max = 2 ** 53 - 1;
+  const e = estimateCost({ model: "gpt-4o-mini", outputTokens: max, inputTokens: max });
+  // 9007199254740991 × 0.00000015 + 9007199254740991 × 0.0000006 (Python's decimal module).
+  assert.equal(e.total, "6755399441.05574325");
+  assert.deepEqual(e.lines.map((line) => line.cost), ["1351079888.21114865", "5404319552.8445946"]);
+  const batch = estimateBatch([{ model: "gpt-4o-mini", outputTokens: max }, { model: "gpt-4o-mini", outputTokens: max }]);
+  assert.equal(batch.total, "10808639105.6891892");
+});
+
 test("the generated TypeScript declarations are precise", () => {
   const dts = readFileSync(fileURLToPath(new URL("rork_cloud_credits.d.ts", dist)), "utf8");
   const api = dts.slice(0, dts.indexOf("export type InitInput"));

@@ -96,11 +96,14 @@ pub fn build_package() -> Result<PathBuf> {
     Ok(dist)
 }
 
-/// The wasm-bindgen exports that only the JS wrapper calls (`src/flat.rs`, `src/lib.rs`).
-const WRAPPED_EXPORTS: [&str; 4] = [
-    "estimateCostFlat",
+/// The wasm-bindgen exports that only the JS wrapper calls (`src/quick.rs`, `src/lib.rs`).
+const WRAPPED_EXPORTS: [&str; 7] = [
+    "quickGeneration",
+    "quickResolve",
+    "quickModel",
+    "quickEstimate",
+    "quickBatch",
     "estimateCostFull",
-    "estimateBatchFlat",
     "estimateBatchFull",
 ];
 

@@ -283,7 +283,7 @@ import { __wbg_set_wasm } from \"./m_bg.js\";
 __wbg_set_wasm(wasm);
 
 export {
-    estimateCostFlat, formatUsd
+    estimateCostFull, formatUsd
 } from \"./m_bg.js\";
 ";
 
@@ -294,7 +294,7 @@ export {
         assert!(entry.contains("import * as wasm from \"./m_bg.wasm.js\";"));
         assert!(entry.contains("__wbg_set_wasm(wasm);"));
         assert!(entry.contains("export { estimateCost, formatUsd } from \"./m_bg.js\";"));
-        assert!(!entry.contains("estimateCostFlat"));
+        assert!(!entry.contains("estimateCostFull"));
         assert_eq!(entry.matches("__wbg_set_wasm(wasm);").count(), 1);
         assert_eq!(entry.matches("export {").count(), 1);
         assert!(entry.contains("export default async function init()"));

@@ -1,0 +1,539 @@
+//! Exact estimates in 53-bit integer arithmetic: the hot path of the JS API.
+//!
+//! [`Catalog::estimate`](crate::catalog::Catalog::estimate) works on
+//! [`Decimal`] (96-bit mantissas), which WebAssembly does with 64-bit
+//! operations and wasm2js (the no-WebAssembly build) emulates with pairs of
+//! 32-bit ones. Nearly every real request is far smaller: a price like
+//! $2.50 per 1M tokens is `25 / 10^7` per token, and 10^9 tokens of it is a
+//! 12-digit integer. This module prices such requests with whole numbers below
+//! 2^53 held in `f64`, which represents every one of them exactly, so the same
+//! code is fast both in WebAssembly and in a JS interpreter.
+//!
+//! Exactness: an amount is `mantissa / 10^scale` with a whole `mantissa` in
+//! `0..2^53`. A product or sum of two such integers is computed exactly by IEEE
+//! arithmetic when the true result is below 2^53, and rounding is monotone, so
+//! a true result of 2^53 or more never rounds below 2^53: checking the computed
+//! result against 2^53 decides exactness. Whenever an amount would not fit,
+//! or the request is one the full path rejects, [`QuickPlan::estimate`] answers
+//! `None` and the caller uses `Catalog::estimate`, the reference; property
+//! tests check that both give the same lines, prices and totals.
+//!
+//! # Flat encoding
+//!
+//! [`Catalog::quick_encode`] and [`Catalog::quick_encode_batch`] write
+//! estimates as numbers, for the JS wrapper to read from wasm memory without
+//! a string crossing. An estimate is [`ENCODED_LEN`] numbers: the line count
+//! `n`, the total's mantissa and scale, then four line slots of kind (the
+//! index in `input`, `cachedInput`, `cacheWrite`, `output`, `units`),
+//! quantity, unit price mantissa and scale, cost mantissa and scale; the first
+//! `n` slots are used. A batch is its total's mantissa and scale, then one
+//! estimate per request.
+
+use crate::catalog::{Billing, Catalog, Entry, TokenRates};
+use crate::estimate::{LineKind, MAX_COUNT};
+use crate::money::PER_MILLION_SCALE;
+use rust_decimal::Decimal;
+
+/// 2^53: every whole `f64` below it is exact.
+const LIMIT: f64 = 9_007_199_254_740_992.0;
+
+/// The largest decimal scale an amount here may have (10^22 is the largest
+/// power of ten an `f64` holds exactly).
+const MAX_SCALE: u32 = 22;
+
+/// `10^k` for `k` in `0..=MAX_SCALE`, exact (a table: `powi` is a loop in
+/// WebAssembly).
+const POWERS_OF_TEN: [f64; MAX_SCALE as usize + 1] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// An exact non-negative amount: `mantissa / 10^scale`, `mantissa` a whole
+/// number below 2^53, without trailing zeros (as the full path writes amounts).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Amount {
+    /// The digits, a whole number in `0..2^53`.
+    pub mantissa: f64,
+    /// Decimal places, at most 22.
+    pub scale: u32,
+}
+
+impl Amount {
+    /// Zero, written `"0"`: the start of a sum.
+    pub const ZERO: Amount = Amount {
+        mantissa: 0.0,
+        scale: 0,
+    };
+
+    /// The amount `mantissa / 10^scale` with trailing zeros removed, if the
+    /// mantissa is exact.
+    fn trimmed(mut mantissa: f64, mut scale: u32) -> Option<Amount> {
+        if !(0.0..LIMIT).contains(&mantissa) || scale > MAX_SCALE {
+            return None;
+        }
+        // A multiple of 10 divided by 10 is exact; for any other whole number
+        // the truncated quotient times 10 (exact, below 2^53) differs from it.
+        // (Not `%`: WebAssembly has no float remainder, it calls `fmod`.)
+        while scale > 0 {
+            let tenth = (mantissa / 10.0).trunc();
+            if tenth * 10.0 != mantissa {
+                break;
+            }
+            mantissa = tenth;
+            scale -= 1;
+        }
+        Some(Amount { mantissa, scale })
+    }
+
+    /// The same amount as a [`Decimal`] price, when it fits: the per-token
+    /// form of a per-1M price (`shift` = 6) or a unit price (`shift` = 0).
+    fn of_price(price: Decimal, shift: u32) -> Option<Amount> {
+        let mantissa = u64::try_from(price.mantissa()).ok()?;
+        // Below 2^53 the conversion to f64 is exact.
+        (mantissa < 1 << 53).then_some(())?;
+        Amount::trimmed(mantissa as f64, price.scale() + shift)
+    }
+
+    /// `quantity × self`, exact, if it fits.
+    fn times(self, quantity: f64) -> Option<Amount> {
+        Amount::trimmed(quantity * self.mantissa, self.scale)
+    }
+
+    /// `self + other`, exact, if it fits (the total of a batch sums item totals).
+    pub fn plus(self, other: Amount) -> Option<Amount> {
+        let scale = self.scale.max(other.scale);
+        let aligned = |amount: Amount| {
+            let mantissa = amount.mantissa * POWERS_OF_TEN[(scale - amount.scale) as usize];
+            (mantissa < LIMIT).then_some(mantissa)
+        };
+        Amount::trimmed(aligned(self)? + aligned(other)?, scale)
+    }
+
+    /// Mantissa and scale, as the flat encoding writes them.
+    fn parts(self) -> [f64; 2] {
+        [self.mantissa, f64::from(self.scale)]
+    }
+
+    /// The amount as a [`Decimal`] (for tests and callers that need one).
+    pub fn to_decimal(self) -> Decimal {
+        // A whole f64 below 2^53 converts to u64 exactly.
+        Decimal::from_i128_with_scale(self.mantissa as i128, self.scale)
+    }
+}
+
+/// Per-token rates of one tier (or the base rates) in [`Amount`]s.
+#[derive(Debug, Clone, PartialEq)]
+struct Rates {
+    input: Amount,
+    cached_input: Option<Amount>,
+    cache_write: Option<Amount>,
+    output: Amount,
+}
+
+impl Rates {
+    /// The per-token form of `rates`, if every price fits.
+    fn of(rates: &TokenRates) -> Option<Rates> {
+        let per_token = |price| Amount::of_price(price, PER_MILLION_SCALE);
+        let optional = |price: Option<Decimal>| match price {
+            Some(price) => per_token(price).map(Some),
+            None => Some(None),
+        };
+        Some(Rates {
+            input: per_token(rates.input)?,
+            cached_input: optional(rates.cached_input)?,
+            cache_write: optional(rates.cache_write)?,
+            output: per_token(rates.output)?,
+        })
+    }
+}
+
+/// How a plan prices a request.
+#[derive(Debug, Clone, PartialEq)]
+enum Pricing {
+    /// Token-billed: base rates and `(aboveInputTokens, rates)` tiers, ascending.
+    Tokens {
+        base: Rates,
+        tiers: Vec<(f64, Rates)>,
+    },
+    /// Unit-billed at this price per unit.
+    Units(Amount),
+}
+
+/// Numbers one estimate takes in the flat encoding (see the module docs).
+pub const ENCODED_LEN: usize = 3 + 4 * 6;
+
+/// An entry's prices, ready for [`QuickPlan::estimate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuickPlan {
+    pricing: Pricing,
+}
+
+/// One priced line: `cost = quantity × unit_price`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuickLine {
+    /// What the line prices.
+    pub kind: LineKind,
+    /// Tokens or units, a whole number below 2^53.
+    pub quantity: f64,
+    /// Price of one token or unit.
+    pub unit_price: Amount,
+    /// `quantity × unit_price`.
+    pub cost: Amount,
+}
+
+/// An estimate from [`QuickPlan::estimate`]: at most four lines.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuickEstimate {
+    lines: [Option<QuickLine>; 4],
+    /// Exact sum of the line costs.
+    pub total: Amount,
+}
+
+impl QuickEstimate {
+    /// The priced lines, in the full path's order (zero quantities omitted).
+    pub fn lines(&self) -> impl Iterator<Item = &QuickLine> {
+        self.lines.iter().flatten()
+    }
+
+    /// Writes the estimate in the flat encoding (see the module docs).
+    fn encode(&self, out: &mut [f64; ENCODED_LEN]) {
+        let mut n = 0;
+        for (slot, line) in out[3..].chunks_exact_mut(6).zip(self.lines()) {
+            slot[0] = f64::from(kind_index(line.kind));
+            slot[1] = line.quantity;
+            [slot[2], slot[3]] = line.unit_price.parts();
+            [slot[4], slot[5]] = line.cost.parts();
+            n += 1;
+        }
+        out[0] = f64::from(n);
+        [out[1], out[2]] = self.total.parts();
+    }
+
+    /// Appends `kind`'s line unless `quantity` is zero; `None` if it does not fit.
+    fn push(&mut self, kind: LineKind, quantity: f64, unit_price: Amount) -> Option<()> {
+        if quantity > 0.0 {
+            let cost = unit_price.times(quantity)?;
+            let slot = self.lines.iter_mut().find(|slot| slot.is_none())?;
+            *slot = Some(QuickLine {
+                kind,
+                quantity,
+                unit_price,
+                cost,
+            });
+            self.total = self.total.plus(cost)?;
+        }
+        Some(())
+    }
+}
+
+/// The counts of a request: `[input, cachedInput, cacheWrite, output, units]`.
+pub type Counts = [f64; 5];
+
+/// Whether every count is a whole number from 0 to 2^53 - 1 (NaN is not).
+pub fn whole_counts(counts: &[f64]) -> bool {
+    counts
+        .iter()
+        .all(|&count| count >= 0.0 && count <= MAX_COUNT as f64 && count == count.trunc())
+}
+
+/// The index of `kind` in the flat encoding.
+fn kind_index(kind: LineKind) -> u8 {
+    match kind {
+        LineKind::Input => 0,
+        LineKind::CachedInput => 1,
+        LineKind::CacheWrite => 2,
+        LineKind::Output => 3,
+        LineKind::Units => 4,
+    }
+}
+
+impl Catalog {
+    /// The fast-path estimate of `counts` (any numbers) for the entry at
+    /// `position`, or `None` when the fast path declines it.
+    fn quick_estimate(&self, position: usize, counts: &Counts) -> Option<QuickEstimate> {
+        if !whole_counts(counts) {
+            return None;
+        }
+        self.quick_plan(position)?.estimate(counts)
+    }
+
+    /// Prices `counts` for the entry at `position` on the fast path and writes
+    /// the estimate into `out` (flat encoding). `false`, with `out` untouched,
+    /// when the fast path declines: `Catalog::estimate` must answer.
+    pub fn quick_encode(
+        &self,
+        position: usize,
+        counts: &Counts,
+        out: &mut [f64; ENCODED_LEN],
+    ) -> bool {
+        match self.quick_estimate(position, counts) {
+            Some(estimate) => {
+                estimate.encode(out);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Prices a batch on the fast path: `positions[i]` with the counts at
+    /// `counts[5 i..5 i + 5]`, written into `out` (resized; flat encoding). `false`
+    /// when the fast path declines any request, or the batch total does not fit:
+    /// `Catalog::estimate_batch` must answer.
+    pub fn quick_encode_batch(
+        &self,
+        positions: &[u32],
+        counts: &[f64],
+        out: &mut Vec<f64>,
+    ) -> bool {
+        if positions.len() * 5 != counts.len() {
+            return false;
+        }
+        let mut total = Amount::ZERO;
+        let mut estimates = Vec::with_capacity(positions.len());
+        for (&position, counts) in positions.iter().zip(counts.chunks_exact(5)) {
+            let Ok(counts) = <&Counts>::try_from(counts) else {
+                return false;
+            };
+            let Some(estimate) = self.quick_estimate(position as usize, counts) else {
+                return false;
+            };
+            let Some(sum) = total.plus(estimate.total) else {
+                return false;
+            };
+            total = sum;
+            estimates.push(estimate);
+        }
+        out.resize(2 + ENCODED_LEN * estimates.len(), 0.0);
+        [out[0], out[1]] = total.parts();
+        for (slot, estimate) in out[2..].chunks_exact_mut(ENCODED_LEN).zip(&estimates) {
+            if let Ok(slot) = <&mut [f64; ENCODED_LEN]>::try_from(slot) {
+                estimate.encode(slot);
+            }
+        }
+        true
+    }
+}
+
+impl QuickPlan {
+    /// The plan for `entry`, or `None` when one of its prices does not fit in
+    /// 53 bits (the full path then prices every request of it).
+    pub fn of(entry: &Entry) -> Option<QuickPlan> {
+        let pricing = match entry.billing() {
+            Billing::Units { price, .. } => Pricing::Units(Amount::of_price(price, 0)?),
+            Billing::Tokens(base) => Pricing::Tokens {
+                base: Rates::of(&base)?,
+                tiers: entry
+                    .tiers
+                    .iter()
+                    .map(|tier| {
+                        let rates = entry.token_rates(tier.above_input_tokens.saturating_add(1))?;
+                        // Thresholds are below 2^53 in any catalog that prices a
+                        // JS count; a larger one never applies to such a count.
+                        Some((tier.above_input_tokens as f64, Rates::of(&rates)?))
+                    })
+                    .collect::<Option<Vec<_>>>()?,
+            },
+        };
+        Some(QuickPlan { pricing })
+    }
+
+    /// The estimate of `counts`, exactly as `Catalog::estimate` prices them, or
+    /// `None` when the request is invalid for this entry or an amount would not
+    /// fit in 53 bits: the full path then answers (or throws the precise error).
+    /// `counts` must be whole numbers from 0 to 2^53 - 1.
+    pub fn estimate(&self, counts: &Counts) -> Option<QuickEstimate> {
+        let [input, cached, write, output, units] = *counts;
+        let mut estimate = QuickEstimate {
+            lines: [None; 4],
+            total: Amount::ZERO,
+        };
+        match &self.pricing {
+            Pricing::Units(price) => {
+                if input + cached + write + output > 0.0 {
+                    return None;
+                }
+                estimate.push(LineKind::Units, units, *price)?;
+            }
+            Pricing::Tokens { base, tiers } => {
+                // Both sums are of counts below 2^53, so exact below 2^54.
+                if units > 0.0 || cached + write > input {
+                    return None;
+                }
+                let rates = tiers
+                    .iter()
+                    .rev()
+                    .find(|(above, _)| input > *above)
+                    .map_or(base, |(_, rates)| rates);
+                // A part without its own rate is billed as ordinary input.
+                let mut uncached = input - cached - write;
+                for (tokens, rate) in [(cached, rates.cached_input), (write, rates.cache_write)] {
+                    if rate.is_none() {
+                        uncached += tokens;
+                    }
+                }
+                estimate.push(LineKind::Input, uncached, rates.input)?;
+                if let Some(rate) = rates.cached_input {
+                    estimate.push(LineKind::CachedInput, cached, rate)?;
+                }
+                if let Some(rate) = rates.cache_write {
+                    estimate.push(LineKind::CacheWrite, write, rate)?;
+                }
+                estimate.push(LineKind::Output, output, rates.output)?;
+            }
+        }
+        Some(estimate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::estimate::{Estimate, UsageRequest};
+    use proptest::prelude::*;
+
+    /// The full path's estimate of `counts` for the entry at `position`.
+    fn full(catalog: &Catalog, position: usize, counts: &Counts) -> crate::error::Result<Estimate> {
+        let entry = &catalog.entries()[position];
+        let [input, cached, write, output, units] = counts.map(|count| count as u64);
+        catalog.estimate(&UsageRequest {
+            model: format!("{}/{}", entry.provider, entry.id),
+            input_tokens: input,
+            cached_input_tokens: cached,
+            cache_write_tokens: write,
+            output_tokens: output,
+            units,
+        })
+    }
+
+    /// Asserts that the quick estimate has the full path's lines and total,
+    /// digit for digit (scales included, so the text is the same).
+    fn assert_same(quick: &QuickEstimate, full: &Estimate) {
+        let lines: Vec<_> = quick
+            .lines()
+            .map(|line| {
+                (
+                    line.kind,
+                    line.quantity as u64,
+                    line.unit_price.to_decimal().to_string(),
+                    line.cost.to_decimal().to_string(),
+                )
+            })
+            .collect();
+        let expected: Vec<_> = full
+            .lines
+            .iter()
+            .map(|line| {
+                (
+                    line.kind,
+                    line.quantity,
+                    line.unit_price.to_string(),
+                    line.cost.to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(lines, expected);
+        assert_eq!(quick.total.to_decimal().to_string(), full.total.to_string());
+    }
+
+    /// Counts of every size, mostly realistic, sometimes near 2^53.
+    fn count() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            4 => 0u64..2_000_000,
+            1 => 0u64..(1 << 53),
+            1 => Just(0u64),
+        ]
+        .prop_map(|count| count as f64)
+    }
+
+    #[test]
+    fn every_builtin_entry_has_a_plan_and_prices_realistic_requests() {
+        let catalog = Catalog::builtin();
+        for (position, entry) in catalog.entries().iter().enumerate() {
+            let plan = catalog.quick_plan(position).expect(&entry.id);
+            let counts = if entry.unit.is_some() {
+                [0.0, 0.0, 0.0, 0.0, 987_654.0]
+            } else {
+                [1_234_567.0, 100_003.0, 7.0, 9_999.0, 0.0]
+            };
+            let quick = plan.estimate(&counts).expect(&entry.id);
+            assert_same(&quick, &full(catalog, position, &counts).unwrap());
+        }
+    }
+
+    #[test]
+    fn amounts_beyond_53_bits_are_left_to_the_full_path() {
+        let catalog = Catalog::builtin();
+        // $0.60 per 1M: 6 × (2^53 - 1) needs 56 bits.
+        let position = catalog.position("gpt-4o-mini").unwrap();
+        let plan = catalog.quick_plan(position).unwrap();
+        let huge = [0.0, 0.0, 0.0, (1u64 << 53) as f64 - 1.0, 0.0];
+        assert_eq!(plan.estimate(&huge), None);
+        assert!(full(catalog, position, &huge).is_ok());
+    }
+
+    #[test]
+    fn invalid_requests_are_left_to_the_full_path() {
+        let catalog = Catalog::builtin();
+        let text = catalog.position("gpt-4o").unwrap();
+        let plan = catalog.quick_plan(text).unwrap();
+        assert_eq!(plan.estimate(&[10.0, 8.0, 3.0, 0.0, 0.0]), None);
+        assert_eq!(plan.estimate(&[10.0, 0.0, 0.0, 0.0, 1.0]), None);
+        let image = catalog.position("gpt-image-1.5").unwrap();
+        let plan = catalog.quick_plan(image).unwrap();
+        assert_eq!(plan.estimate(&[1.0, 0.0, 0.0, 0.0, 1.0]), None);
+    }
+
+    #[test]
+    fn counts_are_whole_numbers_in_range() {
+        assert!(whole_counts(&[0.0, -0.0, MAX_COUNT as f64]));
+        for bad in [
+            -1.0,
+            1.5,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+            LIMIT,
+            1e21,
+        ] {
+            assert!(!whole_counts(&[bad]), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sums_stay_exact_or_decline() {
+        let a = Amount::trimmed(75.0, 9).unwrap();
+        let mut total = Amount::ZERO;
+        for _ in 0..1000 {
+            total = total.plus(a).unwrap();
+        }
+        assert_eq!(total.to_decimal().to_string(), "0.000075");
+        let big = Amount::trimmed(LIMIT - 1.0, 0).unwrap();
+        assert_eq!(big.plus(Amount::trimmed(1.0, 0).unwrap()), None);
+        assert_eq!(big.plus(Amount::trimmed(1.0, 1).unwrap()), None);
+    }
+
+    proptest! {
+        #[test]
+        fn quick_estimates_equal_the_full_path(
+            position in 0usize..Catalog::builtin().entries().len(),
+            counts in [count(), count(), count(), count(), count()],
+            token_billed in any::<bool>(),
+        ) {
+            let catalog = Catalog::builtin();
+            let mut counts = counts;
+            if token_billed {
+                counts[4] = 0.0;
+                counts[0] = counts[0].max(counts[1] + counts[2]).min((1u64 << 53) as f64 - 1.0);
+            } else {
+                counts[..4].fill(0.0);
+            }
+            let full = full(catalog, position, &counts);
+            match catalog.quick_plan(position).unwrap().estimate(&counts) {
+                Some(quick) => assert_same(&quick, &full.unwrap()),
+                // Declined: too large for 53 bits, or invalid (the full path says why).
+                None => prop_assert!(full.is_err() || counts.iter().any(|&c| c > 1e6)),
+            }
+        }
+    }
+}
