@@ -8,7 +8,7 @@
 //! happened), and a hold the event settles is released in the same step.
 //! Nothing is acknowledged before the transaction commits.
 
-use crate::db::{enum_text, Dec, WriteTx};
+use crate::db::{enum_text, Dec, WriteTx, ROWS_PER_INSERT};
 use crate::error::{AppError, AppResult};
 use crate::holds::{self, HoldRow};
 use crate::projects::{self, ProjectRow};
@@ -21,7 +21,7 @@ use rork_cloud_credits_core::wire::{
 };
 use rork_cloud_credits_core::Error;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The most events one batch may hold.
 pub const MAX_BATCH: usize = 500;
@@ -243,6 +243,11 @@ pub async fn settle(
 /// Records priced events in one transaction, locking their projects in id
 /// order (so concurrent batches cannot deadlock). Returns a result per event
 /// and the touched projects as they are after the commit.
+///
+/// Plain events are recorded together, a few statements per batch rather
+/// than per event ([`record_plain`]); an event that settles a hold is
+/// recorded on its own ([`record_settling`]), after the plain events before
+/// it, so the ledger keeps batch order.
 pub async fn record(
     services: &Services,
     events: Vec<Priced>,
@@ -262,30 +267,213 @@ pub async fn record(
         locked.insert(project_id.to_owned(), project);
     }
     let mut results = Vec::with_capacity(events.len());
+    let mut plain = Vec::new();
     for event in &events {
-        let project = locked
-            .get_mut(&event.project_id)
-            .ok_or_else(|| AppError::internal("event for a project not locked"))?;
-        let result = match record_one(&mut tx, project, event).await? {
-            Ok((status, cost)) => UsageResult {
-                index: event.index,
-                id: Some(event.id.clone()),
-                status,
-                cost_usd: Some(cost),
-                error: None,
-            },
+        if event.hold_id.is_none() {
+            plain.push(event);
+            continue;
+        }
+        record_plain(
+            &mut tx,
+            &mut locked,
+            std::mem::take(&mut plain),
+            &mut results,
+        )
+        .await?;
+        let project = locked_project(&mut locked, event)?;
+        let result = match record_settling(&mut tx, project, event).await? {
+            Ok((status, cost)) => accepted(event, status, cost),
             Err(error) => rejected(event.index, Some(event.id.clone()), error.error),
         };
         results.push(result);
     }
+    record_plain(&mut tx, &mut locked, plain, &mut results).await?;
     let mut projects: Vec<ProjectRow> = locked.into_values().collect();
     services.commit(tx, &mut projects).await?;
     Ok((results, projects))
 }
 
-/// Records one event under its project's lock. The outer error aborts the
-/// transaction (a database failure); the inner one rejects only this event.
-async fn record_one(
+fn locked_project<'a>(
+    locked: &'a mut BTreeMap<String, ProjectRow>,
+    event: &Priced,
+) -> AppResult<&'a mut ProjectRow> {
+    locked
+        .get_mut(&event.project_id)
+        .ok_or_else(|| AppError::internal("event for a project not locked"))
+}
+
+fn accepted(event: &Priced, status: EventStatus, cost: Decimal) -> UsageResult {
+    UsageResult {
+        index: event.index,
+        id: Some(event.id.clone()),
+        status,
+        cost_usd: Some(cost),
+        error: None,
+    }
+}
+
+/// What becomes of a plain event, before its results are known.
+enum Plan {
+    /// Recorded before this batch: a duplicate (or another project's id).
+    Seen(Seen),
+    /// Refused (the cloud is off).
+    Refused(AppError),
+    /// New: inserted by this batch, unless a concurrent transaction of
+    /// another project inserted the same id first.
+    New,
+    /// The same id as an earlier event of this batch: answered like it.
+    Again,
+}
+
+/// Records events that settle no hold, in order, with a few statements for
+/// the whole lot: one lookup of the ids already recorded, one multi-row
+/// insert (`ON CONFLICT DO NOTHING RETURNING id`, which tells the ids that
+/// another transaction recorded meanwhile), one multi-row insert of the
+/// ledger entries and one balance update per project. The results are the
+/// ones recording the events one by one would give: a recorded id is a
+/// `duplicate` (or a `conflict` for another project), a repeated id in the
+/// batch a duplicate of its first occurrence.
+async fn record_plain(
+    tx: &mut WriteTx,
+    locked: &mut BTreeMap<String, ProjectRow>,
+    events: Vec<&Priced>,
+    results: &mut Vec<UsageResult>,
+) -> AppResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = events.iter().map(|event| event.id.as_str()).collect();
+    let mut seen = recorded_many(tx, &ids).await?;
+    let mut first = HashSet::new();
+    let mut plans = Vec::with_capacity(events.len());
+    for event in &events {
+        let plan = if let Some(earlier) = seen.get(&event.id) {
+            Plan::Seen(earlier.clone())
+        } else if first.contains(event.id.as_str()) {
+            Plan::Again
+        } else if !locked_project(locked, event)?.cloud_enabled() {
+            Plan::Refused(holds::cloud_disabled())
+        } else {
+            first.insert(event.id.as_str());
+            Plan::New
+        };
+        plans.push(plan);
+    }
+    let new: Vec<&Priced> = events
+        .iter()
+        .zip(&plans)
+        .filter(|(_, plan)| matches!(plan, Plan::New))
+        .map(|(event, _)| *event)
+        .collect();
+    let inserted = insert_events(tx, &new).await?;
+    let lost: Vec<&str> = new
+        .iter()
+        .filter(|event| !inserted.contains(&event.id))
+        .map(|event| event.id.as_str())
+        .collect();
+    let mut winners = recorded_many(tx, &lost).await?;
+
+    let mut entries = ledger::Entries::default();
+    for (event, plan) in events.iter().zip(plans) {
+        let project = locked_project(locked, event)?;
+        let outcome = match plan {
+            Plan::Seen(earlier) => earlier.as_duplicate_for(&project.id),
+            Plan::Refused(error) => Err(error),
+            Plan::New if inserted.contains(&event.id) => {
+                debit(&mut entries, project, event)?;
+                seen.insert(
+                    event.id.clone(),
+                    Seen {
+                        project_id: project.id.clone(),
+                        cost: Dec(event.cost),
+                    },
+                );
+                Ok((EventStatus::Accepted, event.cost))
+            }
+            Plan::New => match winners.remove(&event.id) {
+                // Recorded meanwhile by another project's transaction (same id).
+                Some(winner) => {
+                    let outcome = winner.as_duplicate_for(&project.id);
+                    seen.insert(event.id.clone(), winner);
+                    outcome
+                }
+                None => return Err(AppError::internal("usage event vanished")),
+            },
+            Plan::Again => match seen.get(&event.id) {
+                Some(earlier) => earlier.as_duplicate_for(&project.id),
+                None => return Err(AppError::internal("repeated event without a first")),
+            },
+        };
+        results.push(match outcome {
+            Ok((status, cost)) => accepted(event, status, cost),
+            Err(error) => rejected(event.index, Some(event.id.clone()), error.error),
+        });
+    }
+    entries.write(tx).await
+}
+
+/// Appends the usage debit of a recorded event (none for a free one).
+fn debit(entries: &mut ledger::Entries, project: &mut ProjectRow, event: &Priced) -> AppResult<()> {
+    if event.cost.is_zero() {
+        return Ok(());
+    }
+    let refs = ledger::Refs {
+        hold_id: event.hold_id.as_deref(),
+        usage_event_id: Some(&event.id),
+        top_up_id: None,
+    };
+    let memo = match &event.feature {
+        Some(feature) => format!("{} usage ({feature})", event.usage.model),
+        None => format!("{} usage", event.usage.model),
+    };
+    entries.push(project, LedgerKind::Usage, -event.cost, refs, &memo)
+}
+
+/// Inserts `events` (multi-row, `ON CONFLICT (id) DO NOTHING`) and returns
+/// the ids actually inserted.
+async fn insert_events(tx: &mut WriteTx, events: &[&Priced]) -> AppResult<HashSet<String>> {
+    let mut inserted = HashSet::with_capacity(events.len());
+    let now = clock::now_ms();
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO usage_events (id, project_id, model, input_tokens, cached_input_tokens, \
+             cache_write_tokens, output_tokens, units, feature, hold_id, cost, catalog_version, \
+             occurred_at, recorded_at) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+            tx.dialect().values_list(chunk.len(), 14)
+        );
+        let mut insert = sqlx::query_as::<_, (String,)>(&sql);
+        for event in chunk {
+            insert = insert
+                .bind(&event.id)
+                .bind(&event.project_id)
+                .bind(&event.usage.model)
+                .bind(count(event.usage.input_tokens)?)
+                .bind(count(event.usage.cached_input_tokens)?)
+                .bind(count(event.usage.cache_write_tokens)?)
+                .bind(count(event.usage.output_tokens)?)
+                .bind(count(event.usage.units)?)
+                .bind(event.feature.as_deref())
+                .bind(event.hold_id.as_deref())
+                .bind(Dec(event.cost))
+                .bind(&event.catalog_version)
+                .bind(event.occurred_at)
+                .bind(now);
+        }
+        inserted.extend(
+            insert
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(|(id,)| id),
+        );
+    }
+    Ok(inserted)
+}
+
+/// Records one event that settles a hold, under its project's lock. The
+/// outer error aborts the transaction (a database failure); the inner one
+/// rejects only this event.
+async fn record_settling(
     tx: &mut WriteTx,
     project: &mut ProjectRow,
     event: &Priced,
@@ -293,78 +481,38 @@ async fn record_one(
     if let Some(seen) = recorded(tx, &event.id).await? {
         return Ok(seen.as_duplicate_for(&project.id));
     }
-    let hold = match &event.hold_id {
-        Some(hold_id) => match holds::get_locked(tx, hold_id).await? {
-            Some(hold) if hold.project_id == project.id => Some(hold),
-            _ => return Ok(Err(AppError::not_found("hold"))),
-        },
-        None if !project.cloud_enabled() => return Ok(Err(holds::cloud_disabled())),
-        None => None,
+    let Some(hold_id) = &event.hold_id else {
+        return Err(AppError::internal("a settling event without a hold"));
     };
-    let hold_status = hold.as_ref().map(HoldRow::status).transpose()?;
-    if event.strict_hold
-        && matches!(
-            hold_status,
-            Some(HoldStatus::Settled | HoldStatus::Released)
-        )
-    {
-        let status = hold_status.map(enum_text).unwrap_or_default();
+    let hold = match holds::get_locked(tx, hold_id).await? {
+        Some(hold) if hold.project_id == project.id => hold,
+        _ => return Ok(Err(AppError::not_found("hold"))),
+    };
+    let hold_status = hold.status()?;
+    if event.strict_hold && matches!(hold_status, HoldStatus::Settled | HoldStatus::Released) {
         return Ok(Err(AppError::conflict(format!(
-            "the hold is already {status}"
+            "the hold is already {}",
+            enum_text(hold_status)
         ))));
     }
-
-    let inserted = sqlx::query(
-        "INSERT INTO usage_events (id, project_id, model, input_tokens, cached_input_tokens, \
-         cache_write_tokens, output_tokens, units, feature, hold_id, cost, catalog_version, \
-         occurred_at, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&event.id)
-    .bind(&project.id)
-    .bind(&event.usage.model)
-    .bind(count(event.usage.input_tokens)?)
-    .bind(count(event.usage.cached_input_tokens)?)
-    .bind(count(event.usage.cache_write_tokens)?)
-    .bind(count(event.usage.output_tokens)?)
-    .bind(count(event.usage.units)?)
-    .bind(event.feature.clone())
-    .bind(event.hold_id.clone())
-    .bind(Dec(event.cost))
-    .bind(&event.catalog_version)
-    .bind(event.occurred_at)
-    .bind(clock::now_ms())
-    .execute(&mut **tx)
-    .await?;
-    if inserted.rows_affected() == 0 {
+    let inserted = insert_events(tx, &[event]).await?;
+    if !inserted.contains(&event.id) {
         // Recorded meanwhile by another project's transaction (same id).
         return match recorded(tx, &event.id).await? {
             Some(seen) => Ok(seen.as_duplicate_for(&project.id)),
             None => Err(AppError::internal("usage event vanished")),
         };
     }
-
-    if let Some(hold) = hold {
-        if hold_status == Some(HoldStatus::Active) {
-            holds::close(tx, project, hold, HoldStatus::Settled, Some(event.cost)).await?;
-        }
+    if hold_status == HoldStatus::Active {
+        holds::close(tx, project, hold, HoldStatus::Settled, Some(event.cost)).await?;
     }
-    if !event.cost.is_zero() {
-        let refs = ledger::Refs {
-            hold_id: event.hold_id.as_deref(),
-            usage_event_id: Some(&event.id),
-            top_up_id: None,
-        };
-        let memo = match &event.feature {
-            Some(feature) => format!("{} usage ({feature})", event.usage.model),
-            None => format!("{} usage", event.usage.model),
-        };
-        ledger::append(tx, project, LedgerKind::Usage, -event.cost, refs, &memo).await?;
-    }
+    let mut entries = ledger::Entries::default();
+    debit(&mut entries, project, event)?;
+    entries.write(tx).await?;
     Ok(Ok((EventStatus::Accepted, event.cost)))
 }
 
+#[derive(Clone)]
 struct Seen {
     project_id: String,
     cost: Dec,
@@ -389,6 +537,26 @@ async fn recorded(tx: &mut WriteTx, id: &str) -> AppResult<Option<Seen>> {
             .fetch_optional(&mut **tx)
             .await?;
     Ok(row.map(|(project_id, cost)| Seen { project_id, cost }))
+}
+
+/// The recorded events among `ids`, by id (one query per
+/// [`ROWS_PER_INSERT`] ids).
+async fn recorded_many(tx: &mut WriteTx, ids: &[&str]) -> AppResult<HashMap<String, Seen>> {
+    let mut seen = HashMap::new();
+    for chunk in ids.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "SELECT id, project_id, cost FROM usage_events WHERE id IN ({})",
+            tx.dialect().in_list(chunk.len())
+        );
+        let mut select = sqlx::query_as::<_, (String, String, Dec)>(&sql);
+        for id in chunk {
+            select = select.bind(*id);
+        }
+        for (id, project_id, cost) in select.fetch_all(&mut **tx).await? {
+            seen.insert(id, Seen { project_id, cost });
+        }
+    }
+    Ok(seen)
 }
 
 fn count(value: u64) -> AppResult<i64> {

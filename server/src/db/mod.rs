@@ -47,6 +47,40 @@ impl Dialect {
         }
     }
 
+    /// The bind placeholder of the `n`th value (from 1). SQLite gets
+    /// anonymous `?`: looking up `$n` names is linear in the number of
+    /// parameters in SQLite, so quadratic for a multi-row insert (measured:
+    /// two thirds of the time of a 500-event batch went to it).
+    fn placeholder(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => "?".to_owned(),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+
+    /// The placeholders of a multi-row `VALUES` list: `($1, $2), ($3, $4)`
+    /// for 2 rows of 2 columns on PostgreSQL (`(?, ?), (?, ?)` on SQLite).
+    pub fn values_list(self, rows: usize, columns: usize) -> String {
+        (0..rows)
+            .map(|row| {
+                let cells: Vec<String> = (1..=columns)
+                    .map(|column| self.placeholder(row * columns + column))
+                    .collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The placeholders of an `IN` list of `count` values: `$1, $2, $3`
+    /// on PostgreSQL (`?, ?, ?` on SQLite).
+    pub fn in_list(self, count: usize) -> String {
+        (1..=count)
+            .map(|n| self.placeholder(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// What follows a `SELECT` of rows the transaction will change.
     fn row_lock(self) -> &'static str {
         match self {
@@ -55,6 +89,18 @@ impl Dialect {
         }
     }
 }
+
+/// Set on every SQLite connection. `synchronous = FULL` (SQLite's default,
+/// made explicit): in WAL mode every commit is synced to disk before it
+/// returns, so an acknowledged usage batch survives a power loss, not just
+/// a process crash (`NORMAL` would be faster and could lose the last
+/// commits). A 64 MiB page cache (default 2 MiB) keeps the usage and ledger
+/// indexes in memory instead of re-reading pages from the file.
+const SQLITE_PRAGMAS: [&str; 3] = [
+    "PRAGMA synchronous = FULL",
+    "PRAGMA cache_size = -65536",
+    "PRAGMA wal_autocheckpoint = 16384",
+];
 
 /// A pool of connections to the Cloud Credits database.
 #[derive(Clone, Debug)]
@@ -78,6 +124,16 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if dialect == Dialect::Sqlite {
+                        for pragma in SQLITE_PRAGMAS {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
             .connect(&url)
             .await
             .map_err(|e| AppError::internal(format_args!("cannot open {url}: {e}")))?;
@@ -136,6 +192,11 @@ impl WriteTx {
         format!("{sql}{}", self.dialect.row_lock())
     }
 
+    /// The database's dialect (for statements built at run time).
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
     /// Commits the transaction.
     pub async fn commit(self) -> AppResult<()> {
         self.tx.commit().await?;
@@ -171,6 +232,11 @@ fn sqlite_url(url: &str) -> AppResult<String> {
     let separator = if url.contains('?') { '&' } else { '?' };
     Ok(format!("{url}{separator}mode=rwc"))
 }
+
+/// The most rows one multi-row `INSERT` writes: a usage batch (500 events)
+/// in one statement, well under the bind-parameter limits (SQLite 32,766,
+/// PostgreSQL 65,535) at 14 columns a row.
+pub const ROWS_PER_INSERT: usize = 500;
 
 /// A boolean as the schema stores it (BIGINT 0/1).
 pub fn flag(value: bool) -> i64 {
@@ -220,5 +286,15 @@ mod tests {
             "sqlite://x.db?mode=ro"
         );
         assert!(sqlite_url("sqlite::memory:").is_err());
+    }
+
+    #[test]
+    fn placeholders_number_every_cell_in_order() {
+        let pg = Dialect::Postgres;
+        assert_eq!(pg.values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(pg.values_list(1, 1), "($1)");
+        assert_eq!(pg.in_list(3), "$1, $2, $3");
+        assert_eq!(Dialect::Sqlite.values_list(2, 2), "(?, ?), (?, ?)");
+        assert_eq!(Dialect::Sqlite.in_list(2), "?, ?");
     }
 }

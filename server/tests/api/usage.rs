@@ -10,6 +10,7 @@ on_both!(
     usage_past_zero_is_recorded_and_the_project_becomes_empty,
     secret_key_reports_for_named_projects_of_its_account_only,
     batch_size_is_limited,
+    a_batch_mixing_plain_and_settling_events_keeps_its_order,
 );
 
 async fn each_event_gets_its_own_result_and_is_recorded_once_ever(backend: Backend) {
@@ -241,4 +242,82 @@ async fn batch_size_is_limited(backend: Backend) {
     // 500 × (0.00015 + 0.0006) = 0.375
     assert_eq!(server.balance(&owner).await, d("0.625"));
     server.assert_ledger(&owner.project_id).await;
+}
+
+/// Plain events are recorded together and an event that settles a hold on
+/// its own: the ledger still follows the batch order, and repeats of either
+/// kind in the same batch are duplicates.
+async fn a_batch_mixing_plain_and_settling_events_keeps_its_order(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let owner = server.owner().await;
+    let pid = &owner.project_id;
+    let (status, hold) = server
+        .post(
+            &format!("/v1/projects/{pid}/holds"),
+            Some(&owner.pk),
+            json!({ "amountUsd": "0.10" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{hold}");
+    let hold_id = hold["id"].as_str().unwrap();
+    let first = text_event(1000, 0); // 0.00015
+    let mut settling = text_event(0, 1000); // 0.0006
+    settling["holdId"] = json!(hold_id);
+    let last = text_event(2000, 0); // 0.0003
+    let batch = json!({ "events": [first, settling, last, first, settling] });
+    let (status, body) = server.post("/v1/usage", Some(&owner.pk), batch).await;
+    assert_eq!(status, 200, "{body}");
+    let statuses: Vec<&str> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["accepted", "accepted", "accepted", "duplicate", "duplicate"]
+    );
+    assert_eq!(dec(&body["results"][4]["costUsd"]), d("0.0006"));
+
+    let (_, hold) = server
+        .get(&format!("/v1/holds/{hold_id}"), Some(&owner.pk))
+        .await;
+    assert_eq!(hold["status"], "settled");
+    let (status, page) = server
+        .get(
+            &format!("/v1/projects/{pid}/ledger?limit=4"),
+            Some(&owner.sk),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let mut entries: Vec<(String, String)> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let id = e["usageEventId"].as_str().or(e["holdId"].as_str());
+            (
+                e["kind"].as_str().unwrap().to_owned(),
+                id.unwrap().to_owned(),
+            )
+        })
+        .collect();
+    entries.reverse();
+    let owned = |kind: &str, value: &serde_json::Value| {
+        (kind.to_owned(), value.as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        entries,
+        [
+            owned("usage", &first["id"]),
+            owned("release", &json!(hold_id)),
+            owned("usage", &settling["id"]),
+            owned("usage", &last["id"]),
+        ]
+    );
+    let spent = d("0.00015") + d("0.0006") + d("0.0003");
+    assert_eq!(server.assert_ledger(pid).await, d("1.00") - spent);
+    assert_eq!(server.usage_events(pid).await, 3);
 }
