@@ -37,7 +37,50 @@ function targets(run, correct) {
     const ms = startup.find((r) => r.name === 'rork-cloud-credits').ms;
     rows.push([`first estimate < 10 ms after import (${where})`, `${n(ms, 1)} ms`, ms < 10 ? 'met' : `missed by ${n(ms - 10, 1)} ms`]);
   }
+  const sqlite = (run.ingest ?? []).find((r) => r.database === 'SQLite');
+  if (sqlite) {
+    const best = sqlite.usage.filter((r) => r.batch > 1).reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a));
+    const want = 20000;
+    rows.push([`server ingest ≥ ${n(want)} events/s in batches on SQLite (${run.cores} cores)`, `${n(best.eventsPerSecond)} events/s (batches of ${best.batch})`,
+      best.eventsPerSecond >= want ? 'met' : `missed by ${n(want - best.eventsPerSecond)} events/s (${n(want / best.eventsPerSecond, 2)}× short)`]);
+  }
   return table(['target (issue 9)', 'measured', ''], rows);
+}
+
+/** Server ingestion and hold/settle tables, or a note that they were not measured. */
+function ingestSection(run) {
+  if (!run.ingest?.length) return ['Not measured in this run (`node bench/run.mjs` without the servers `cargo xtask bench` starts).'];
+  const ms = (x) => `${n(x, 1)} ms`;
+  const first = run.ingest[0];
+  return [
+    `The release server (\`cargo build --release\`) with the demo project, on a fresh SQLite file (WAL, \`synchronous = FULL\`: every acknowledged batch is on disk) and on the throwaway PostgreSQL of the tests (\`TempPostgres\`: \`fsync = off\`, so its commits are not synced and it is not a durability-equal comparison). Load generator: Node \`http\` on loopback, ${first.connections} keep-alive connections, each load bounded in requests and in seconds (whichever comes first), on the same 2 cores as the server. Events: gpt-4o-mini, 10 input and 2 output tokens, fresh UUIDs; every event must come back \`accepted\` and the project's usage summary must grow by exactly the events accepted, else the run fails.`,
+    '',
+    table(['database', 'batch', 'events/s', 'requests (seconds)', 'p50 latency', 'p99 latency', 'load average'],
+      run.ingest.flatMap((db) => db.usage.map((r) => [db.database, n(r.batch), `**${n(r.eventsPerSecond)}**`, `${n(r.requests)} (${n(r.seconds, 1)} s)`, ms(r.p50Ms), ms(r.p99Ms), db.load]))),
+    '',
+    '**Hold + settle** (`POST /v1/projects/{id}/holds` then `POST /v1/holds/{id}/settle`, a pair per loop, same connections; latency of the pair):',
+    '',
+    table(['database', 'pairs/s', 'pairs (seconds)', 'p50 latency', 'p99 latency'],
+      run.ingest.map((db) => [db.database, `**${n(db.holds.pairsPerSecond)}**`, `${n(db.holds.requests)} (${n(db.holds.seconds, 1)} s)`, ms(db.holds.p50Ms), ms(db.holds.p99Ms)])),
+  ];
+}
+
+/** The client usage queue section, or a note that it was not measured. */
+function queueSection(run) {
+  const q = run.queue;
+  if (!q) return ['Not measured in this run (needs the SQLite server `cargo xtask bench` starts).'];
+  const m = q.memory;
+  return [
+    `\`CloudCredits\` from \`pkg/dist/node.js\` (\`storage: "memory"\`), ${n(q.events)} events queued with \`reportUsage\` then \`flush()\` until none is pending (batches of 100, the client's default), to the SQLite server above; median of ${q.rounds} rounds, load average ${q.load}.`,
+    '',
+    table(['measure', 'value'], [
+      ['events/s, first `reportUsage` to last event delivered', `**${n(q.eventsPerSecond)}**`],
+      ['one `reportUsage` call (validate, estimate, queue)', `${n(q.reportUs, 1)} µs`],
+      [`memory per queued event (${n(m.events)} events queued, nothing sent; fresh \`node --expose-gc\`)`, `**${n(m.bytes)} B**: wasm linear memory ${n(m.wasmBytes)} B + JS heap ${n(m.heapBytes)} B`],
+    ]),
+    '',
+    'Wasm memory grows in 64 KiB pages and never shrinks, so its per-event figure is the growth over the whole queue divided by the events.',
+  ];
 }
 
 function generated(run) {
@@ -87,6 +130,14 @@ function generated(run) {
     '### Exactness (against exact decimal arithmetic on the same prices)',
     '',
     table(['library', 'case', 'result', 'exact', 'error (USD)'], run.exactness.map((r) => [r.name, r.case, `\`${r.result}\``, `\`${r.exact}\``, r.error === '0' ? '0' : `\`${r.error}\``])),
+    '',
+    '### Server ingestion (`POST /v1/usage`)',
+    '',
+    ...ingestSection(run),
+    '',
+    '### Client usage queue (Node)',
+    '',
+    ...queueSection(run),
     '',
     END,
   ].join('\n');

@@ -1,7 +1,11 @@
 // `cargo xtask bench` runs this after building the package: size, start-up, throughput (Node and
-// headless Chromium) and exactness, against the peers, written into bench/RESULTS.md between the
-// generated-section markers (the hand-written profile notes around them are kept).
+// headless Chromium) and exactness, against the peers, then server ingestion and the client's
+// usage queue, written into bench/RESULTS.md between the generated-section markers (the
+// hand-written profile notes around them are kept).
 //   node bench/run.mjs [--quick]     (BENCH_DIST=dir measures a copy of pkg/dist instead)
+// Ingestion and the queue need running servers (release build, --seed-demo, a raised rate limit),
+// which `cargo xtask bench` starts: BENCH_SQLITE_URL and BENCH_POSTGRES_URL; without them those
+// sections are skipped.
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -14,11 +18,19 @@ import { exactness } from './exactness.mjs';
 import { serve } from './serve.mjs';
 import { markdown } from './report.mjs';
 import { instructions } from './instructions.mjs';
+import { ingest } from './ingest.mjs';
+import { QUEUE_CAPACITY, queueMemory, queueThroughput } from './queue.mjs';
 
 const quick = process.argv.includes('--quick');
 const dist = process.env.BENCH_DIST ? `${process.env.BENCH_DIST.replace(/\/$/, '')}/` : fileURLToPath(new URL('../pkg/dist/', import.meta.url));
 const results = fileURLToPath(new URL('RESULTS.md', import.meta.url));
 const speedOptions = quick ? { rounds: 3, roundMs: 60 } : { rounds: 9, roundMs: 200 };
+// Each load is bounded in requests and in seconds, whichever comes first.
+const ingestOptions = quick
+  ? { bounds: (size) => ({ maxRequests: Math.ceil(200 / size), seconds: 1 }), holdBounds: { maxRequests: 50, seconds: 1 } }
+  : { bounds: (size) => ({ maxRequests: size === 1 ? 20000 : Math.ceil(300000 / size), seconds: 10 }), holdBounds: { maxRequests: 5000, seconds: 10 } };
+const queueOptions = quick ? { rounds: 1, events: 1000 } : { rounds: 5, events: QUEUE_CAPACITY };
+const servers = { SQLite: process.env.BENCH_SQLITE_URL, PostgreSQL: process.env.BENCH_POSTGRES_URL };
 
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const versions = async () => {
@@ -76,6 +88,24 @@ try {
 } finally {
   await browser.close();
   await server.close();
+}
+
+run.ingest = [];
+for (const [database, url] of Object.entries(servers)) {
+  if (!url) {
+    log(`ingestion on ${database}: skipped (no server URL; \`cargo xtask bench\` starts one)`);
+    continue;
+  }
+  log(`ingestion on ${database}`);
+  run.ingest.push({ database, load: load(), ...(await ingest(url, ingestOptions)) });
+}
+if (servers.SQLite) {
+  log('client usage queue');
+  run.queue = {
+    load: load(),
+    ...(await queueThroughput(dist, servers.SQLite, queueOptions)),
+    memory: queueMemory(dist, queueOptions.events),
+  };
 }
 run.endLoad = load();
 

@@ -18,17 +18,30 @@ pub struct Server {
 
 /// Compiles the server binary (dev profile, shared with `cargo test`).
 pub fn build() -> Result<PathBuf> {
-    run(Command::new("cargo").current_dir(root()).args([
-        "build",
-        "--package",
-        "rork-cloud-credits-server",
-    ]))?;
-    Ok(target_dir().join("debug/rork-cloud-credits-server"))
+    build_profile(&[], "debug")
+}
+
+/// Compiles the server binary with the release profile (for measuring it).
+pub fn build_release() -> Result<PathBuf> {
+    build_profile(&["--release"], "release")
+}
+
+fn build_profile(flags: &[&str], dir: &str) -> Result<PathBuf> {
+    run(Command::new("cargo")
+        .current_dir(root())
+        .args(["build", "--package", "rork-cloud-credits-server"])
+        .args(flags))?;
+    Ok(target_dir().join(dir).join("rork-cloud-credits-server"))
 }
 
 /// Starts the server on `db` with the demo account seeded, serving `www/`
 /// and the npm package, on `port` (a free one when `None`).
 pub fn start(binary: &Path, db: &str, port: Option<u16>) -> Result<Server> {
+    start_with(binary, db, port, &[])
+}
+
+/// [`start`] with more command-line options (e.g. `--rate-limit-per-second`).
+pub fn start_with(binary: &Path, db: &str, port: Option<u16>, options: &[&str]) -> Result<Server> {
     let port = match port {
         Some(port) => port,
         None => free_port()?,
@@ -42,7 +55,8 @@ pub fn start(binary: &Path, db: &str, port: Option<u16>) -> Result<Server> {
             .arg("--www")
             .arg(root().join("www"))
             .arg("--pkg")
-            .arg(root().join("pkg")),
+            .arg(root().join("pkg"))
+            .args(options),
     )?;
     service.wait_for_port(addr, Duration::from_secs(60))?;
     Ok(Server {
