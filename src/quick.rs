@@ -148,11 +148,12 @@ mod tests {
         assert_eq!(quick_model(position as u32), "gpt-4o");
         let answer = quick_estimate(generation, position as u32, 1234.0, 100.0, 0.0, 567.0, 0.0);
         assert_eq!(answer, buffer_address());
-        // $0.00863 = 863 / 10^5: input 1134 × 0.0000025, cached 100 × 0.00000125, output 567 × 0.00001.
+        // $0.00863 = 863000 / 10^8: input 1134 × 0.0000025, cached 100 × 0.00000125,
+        // output 567 × 0.00001 (trailing zeros are kept; the wrapper drops them).
         let out = buffer();
-        assert_eq!(&out[..3], &[3.0, 863.0, 5.0]);
-        assert_eq!(&out[3..9], &[0.0, 1134.0, 25.0, 7.0, 2835.0, 6.0]);
-        assert_eq!(&out[9..15], &[1.0, 100.0, 125.0, 8.0, 125.0, 6.0]);
+        assert_eq!(&out[..3], &[3.0, 863_000.0, 8.0]);
+        assert_eq!(&out[3..9], &[0.0, 1134.0, 25.0, 7.0, 28_350.0, 7.0]);
+        assert_eq!(&out[9..15], &[1.0, 100.0, 125.0, 8.0, 12_500.0, 8.0]);
         assert_eq!(&out[15..21], &[3.0, 567.0, 1.0, 5.0, 567.0, 5.0]);
     }
 

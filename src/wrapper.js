@@ -85,9 +85,19 @@ function answersAt(address) {
 /** `"0."`, `"0.0"`, ... : the start of an amount below 1 with that many leading zeros. */
 const FRACTIONS = Array.from({ length: 24 }, (_, zeros) => `0.${'0'.repeat(zeros)}`);
 
-/** `mantissa / 10^scale` as decimal text (the mantissa is a whole number below 2^53). */
+/**
+ * `mantissa / 10^scale` as decimal text without trailing zeros, as the full path writes amounts
+ * (the mantissa is a whole number below 2^53, so its text has no exponent).
+ */
 function decimal(mantissa, scale) {
-  const digits = '' + mantissa;
+  let digits = '' + mantissa;
+  if (mantissa === 0 || scale === 0) return digits;
+  let end = digits.length;
+  while (scale > 0 && digits.charCodeAt(end - 1) === 48 /* '0' */) {
+    end--;
+    scale--;
+  }
+  if (end !== digits.length) digits = digits.slice(0, end);
   if (scale === 0) return digits;
   const whole = digits.length - scale;
   return whole > 0 ? digits.slice(0, whole) + '.' + digits.slice(whole) : FRACTIONS[-whole] + digits;

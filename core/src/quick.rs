@@ -26,7 +26,7 @@
 //! `n`, the total's mantissa and scale, then four line slots of kind (the
 //! index in `input`, `cachedInput`, `cacheWrite`, `output`, `units`),
 //! quantity, unit price mantissa and scale, cost mantissa and scale; the first
-//! `n` slots are used. A batch is its total's mantissa and scale, then one
+//! `n` slots are used. Mantissas may have trailing zeros: the reader drops them. A batch is its total's mantissa and scale, then one
 //! estimate per request.
 
 use crate::catalog::{Billing, Catalog, Entry, TokenRates};
@@ -42,14 +42,16 @@ const LIMIT: f64 = 9_007_199_254_740_992.0;
 const MAX_SCALE: u32 = 22;
 
 /// `10^k` for `k` in `0..=MAX_SCALE`, exact (a table: `powi` is a loop in
-/// WebAssembly).
+/// WebAssembly; and no division anywhere in the hot path).
 const POWERS_OF_TEN: [f64; MAX_SCALE as usize + 1] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
 /// An exact non-negative amount: `mantissa / 10^scale`, `mantissa` a whole
-/// number below 2^53, without trailing zeros (as the full path writes amounts).
+/// number below 2^53. It may have trailing zeros (`28350 / 10^7`): the text
+/// of an amount drops them, as the full path writes amounts (`"0.002835"`);
+/// trimming here would cost a division per digit in the hot path.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Amount {
     /// The digits, a whole number in `0..2^53`.
@@ -65,38 +67,29 @@ impl Amount {
         scale: 0,
     };
 
-    /// The amount `mantissa / 10^scale` with trailing zeros removed, if the
-    /// mantissa is exact.
-    fn trimmed(mut mantissa: f64, mut scale: u32) -> Option<Amount> {
-        if !(0.0..LIMIT).contains(&mantissa) || scale > MAX_SCALE {
-            return None;
-        }
-        // A multiple of 10 divided by 10 is exact; for any other whole number
-        // the truncated quotient times 10 (exact, below 2^53) differs from it.
-        // (Not `%`: WebAssembly has no float remainder, it calls `fmod`.)
-        while scale > 0 {
-            let tenth = (mantissa / 10.0).trunc();
-            if tenth * 10.0 != mantissa {
-                break;
-            }
-            mantissa = tenth;
-            scale -= 1;
-        }
-        Some(Amount { mantissa, scale })
+    /// The amount `mantissa / 10^scale`, if the mantissa is exact (a whole
+    /// number below 2^53) and the scale at most [`MAX_SCALE`].
+    fn new(mantissa: f64, scale: u32) -> Option<Amount> {
+        ((0.0..LIMIT).contains(&mantissa) && scale <= MAX_SCALE)
+            .then_some(Amount { mantissa, scale })
     }
 
-    /// The same amount as a [`Decimal`] price, when it fits: the per-token
-    /// form of a per-1M price (`shift` = 6) or a unit price (`shift` = 0).
+    /// The same amount as a [`Decimal`] price, without trailing zeros, when
+    /// it fits: the per-token form of a per-1M price (`shift` = 6) or a unit
+    /// price (`shift` = 0).
     fn of_price(price: Decimal, shift: u32) -> Option<Amount> {
+        let price = Decimal::try_from_i128_with_scale(price.mantissa(), price.scale() + shift)
+            .ok()?
+            .normalize();
         let mantissa = u64::try_from(price.mantissa()).ok()?;
         // Below 2^53 the conversion to f64 is exact.
         (mantissa < 1 << 53).then_some(())?;
-        Amount::trimmed(mantissa as f64, price.scale() + shift)
+        Amount::new(mantissa as f64, price.scale())
     }
 
     /// `quantity × self`, exact, if it fits.
     fn times(self, quantity: f64) -> Option<Amount> {
-        Amount::trimmed(quantity * self.mantissa, self.scale)
+        Amount::new(quantity * self.mantissa, self.scale)
     }
 
     /// `self + other`, exact, if it fits (the total of a batch sums item totals).
@@ -106,7 +99,7 @@ impl Amount {
             let mantissa = amount.mantissa * POWERS_OF_TEN[(scale - amount.scale) as usize];
             (mantissa < LIMIT).then_some(mantissa)
         };
-        Amount::trimmed(aligned(self)? + aligned(other)?, scale)
+        Amount::new(aligned(self)? + aligned(other)?, scale)
     }
 
     /// Mantissa and scale, as the flat encoding writes them.
@@ -114,10 +107,11 @@ impl Amount {
         [self.mantissa, f64::from(self.scale)]
     }
 
-    /// The amount as a [`Decimal`] (for tests and callers that need one).
+    /// The amount as a [`Decimal`] without trailing zeros, as the full path
+    /// writes it (for tests and callers that need one).
     pub fn to_decimal(self) -> Decimal {
         // A whole f64 below 2^53 converts to u64 exactly.
-        Decimal::from_i128_with_scale(self.mantissa as i128, self.scale)
+        Decimal::from_i128_with_scale(self.mantissa as i128, self.scale).normalize()
     }
 }
 
@@ -184,28 +178,41 @@ pub struct QuickLine {
 /// An estimate from [`QuickPlan::estimate`]: at most four lines.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct QuickEstimate {
-    lines: [Option<QuickLine>; 4],
+    /// The first `len` are the lines.
+    lines: [QuickLine; 4],
+    len: usize,
     /// Exact sum of the line costs.
     pub total: Amount,
 }
 
 impl QuickEstimate {
+    /// No lines yet.
+    const EMPTY: QuickEstimate = QuickEstimate {
+        lines: [QuickLine {
+            kind: LineKind::Input,
+            quantity: 0.0,
+            unit_price: Amount::ZERO,
+            cost: Amount::ZERO,
+        }; 4],
+        len: 0,
+        total: Amount::ZERO,
+    };
+
     /// The priced lines, in the full path's order (zero quantities omitted).
-    pub fn lines(&self) -> impl Iterator<Item = &QuickLine> {
-        self.lines.iter().flatten()
+    pub fn lines(&self) -> &[QuickLine] {
+        &self.lines[..self.len]
     }
 
     /// Writes the estimate in the flat encoding (see the module docs).
     fn encode(&self, out: &mut [f64; ENCODED_LEN]) {
-        let mut n = 0;
         for (slot, line) in out[3..].chunks_exact_mut(6).zip(self.lines()) {
             slot[0] = f64::from(kind_index(line.kind));
             slot[1] = line.quantity;
             [slot[2], slot[3]] = line.unit_price.parts();
             [slot[4], slot[5]] = line.cost.parts();
-            n += 1;
         }
-        out[0] = f64::from(n);
+        // At most four lines.
+        out[0] = self.len as f64;
         [out[1], out[2]] = self.total.parts();
     }
 
@@ -213,13 +220,13 @@ impl QuickEstimate {
     fn push(&mut self, kind: LineKind, quantity: f64, unit_price: Amount) -> Option<()> {
         if quantity > 0.0 {
             let cost = unit_price.times(quantity)?;
-            let slot = self.lines.iter_mut().find(|slot| slot.is_none())?;
-            *slot = Some(QuickLine {
+            *self.lines.get_mut(self.len)? = QuickLine {
                 kind,
                 quantity,
                 unit_price,
                 cost,
-            });
+            };
+            self.len += 1;
             self.total = self.total.plus(cost)?;
         }
         Some(())
@@ -278,7 +285,7 @@ impl Catalog {
     /// Prices a batch on the fast path: `positions[i]` with the counts at
     /// `counts[5 i..5 i + 5]`, written into `out` (resized; flat encoding). `false`
     /// when the fast path declines any request, or the batch total does not fit:
-    /// `Catalog::estimate_batch` must answer.
+    /// `Catalog::estimate_batch` must answer (and `out` holds nothing useful).
     pub fn quick_encode_batch(
         &self,
         positions: &[u32],
@@ -288,10 +295,11 @@ impl Catalog {
         if positions.len() * 5 != counts.len() {
             return false;
         }
+        out.resize(2 + ENCODED_LEN * positions.len(), 0.0);
         let mut total = Amount::ZERO;
-        let mut estimates = Vec::with_capacity(positions.len());
-        for (&position, counts) in positions.iter().zip(counts.chunks_exact(5)) {
-            let Ok(counts) = <&Counts>::try_from(counts) else {
+        let slots = out[2..].chunks_exact_mut(ENCODED_LEN);
+        for ((&position, counts), slot) in positions.iter().zip(counts.chunks_exact(5)).zip(slots) {
+            let (Ok(counts), Ok(slot)) = (<&Counts>::try_from(counts), slot.try_into()) else {
                 return false;
             };
             let Some(estimate) = self.quick_estimate(position as usize, counts) else {
@@ -301,15 +309,9 @@ impl Catalog {
                 return false;
             };
             total = sum;
-            estimates.push(estimate);
+            estimate.encode(slot);
         }
-        out.resize(2 + ENCODED_LEN * estimates.len(), 0.0);
         [out[0], out[1]] = total.parts();
-        for (slot, estimate) in out[2..].chunks_exact_mut(ENCODED_LEN).zip(&estimates) {
-            if let Ok(slot) = <&mut [f64; ENCODED_LEN]>::try_from(slot) {
-                estimate.encode(slot);
-            }
-        }
         true
     }
 }
@@ -343,10 +345,7 @@ impl QuickPlan {
     /// `counts` must be whole numbers from 0 to 2^53 - 1.
     pub fn estimate(&self, counts: &Counts) -> Option<QuickEstimate> {
         let [input, cached, write, output, units] = *counts;
-        let mut estimate = QuickEstimate {
-            lines: [None; 4],
-            total: Amount::ZERO,
-        };
+        let mut estimate = QuickEstimate::EMPTY;
         match &self.pricing {
             Pricing::Units(price) => {
                 if input + cached + write + output > 0.0 {
@@ -411,6 +410,7 @@ mod tests {
     fn assert_same(quick: &QuickEstimate, full: &Estimate) {
         let lines: Vec<_> = quick
             .lines()
+            .iter()
             .map(|line| {
                 (
                     line.kind,
@@ -502,15 +502,15 @@ mod tests {
 
     #[test]
     fn sums_stay_exact_or_decline() {
-        let a = Amount::trimmed(75.0, 9).unwrap();
+        let a = Amount::new(75.0, 9).unwrap();
         let mut total = Amount::ZERO;
         for _ in 0..1000 {
             total = total.plus(a).unwrap();
         }
         assert_eq!(total.to_decimal().to_string(), "0.000075");
-        let big = Amount::trimmed(LIMIT - 1.0, 0).unwrap();
-        assert_eq!(big.plus(Amount::trimmed(1.0, 0).unwrap()), None);
-        assert_eq!(big.plus(Amount::trimmed(1.0, 1).unwrap()), None);
+        let big = Amount::new(LIMIT - 1.0, 0).unwrap();
+        assert_eq!(big.plus(Amount::new(1.0, 0).unwrap()), None);
+        assert_eq!(big.plus(Amount::new(1.0, 1).unwrap()), None);
     }
 
     proptest! {
