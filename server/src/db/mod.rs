@@ -90,16 +90,24 @@ impl Dialect {
     }
 }
 
-/// Set on every SQLite connection. `synchronous = FULL` (SQLite's default,
-/// made explicit): in WAL mode every commit is synced to disk before it
-/// returns, so an acknowledged usage batch survives a power loss, not just
-/// a process crash (`NORMAL` would be faster and could lose the last
-/// commits). A 64 MiB page cache (default 2 MiB) keeps the usage and ledger
-/// indexes in memory instead of re-reading pages from the file.
-const SQLITE_PRAGMAS: [&str; 3] = [
+/// Set on every SQLite connection (measured in `bench/RESULTS.md`, "Profile
+/// and fixes"):
+/// - `synchronous = FULL` (SQLite's default, made explicit): in WAL mode
+///   every commit is synced to disk before it returns, so an acknowledged
+///   usage batch survives a power loss, not just a process crash (`NORMAL`
+///   would be faster and could lose the last commits);
+/// - a 64 MiB page cache (default 2 MiB), so the usage and ledger indexes
+///   stay in memory instead of being re-read from the file;
+/// - a checkpoint every 16,384 WAL pages (64 MiB; default 1,000): a page
+///   written by many batches is copied into the database once rather than
+///   once per couple of batches. The WAL is synced either way;
+/// - temporary files (the statement journal of a multi-row insert) in
+///   memory instead of a file created and deleted per statement.
+const SQLITE_PRAGMAS: [&str; 4] = [
     "PRAGMA synchronous = FULL",
     "PRAGMA cache_size = -65536",
     "PRAGMA wal_autocheckpoint = 16384",
+    "PRAGMA temp_store = MEMORY",
 ];
 
 /// A pool of connections to the Cloud Credits database.
