@@ -9,15 +9,19 @@
 //! stable `code` ([`error`]).
 
 mod active_catalog;
+#[cfg(feature = "client")]
 mod client;
 mod error;
 mod json;
 mod quick;
 mod request;
+#[cfg(feature = "client")]
 mod storage;
+#[cfg(feature = "client")]
 mod transport;
 mod typescript;
 
+#[cfg(feature = "client")]
 pub use client::{CloudCredits, Hold};
 pub use quick::{generation, quick_batch, quick_estimate, quick_model, quick_resolve};
 use rork_cloud_credits_core::catalog::Catalog;

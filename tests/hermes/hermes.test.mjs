@@ -17,6 +17,8 @@ let bundle;
 let observed;
 let reference;
 let readme;
+/** The estimate-only entry in Hermes: its bundle and what it observed. */
+let estimateOnly;
 
 /** Writes README example `code` as a module whose default export runs it (imports stay on top). */
 async function exampleModule(dir, name, code) {
@@ -56,6 +58,21 @@ before(async () => {
   const line = out.split('\n').find((l) => l.startsWith('OBSERVED '));
   assert.ok(line, out.slice(0, 4000));
   observed = JSON.parse(line.slice('OBSERVED '.length));
+
+  const lean = await tempDir('rork-hermes-estimate-');
+  try {
+    const leanBundle = await bundleForHermes(`
+      import init, * as api from 'rork-cloud-credits/estimate';
+      import { observe } from ${JSON.stringify(join(root, 'tests/hermes/observe.mjs'))};
+      init().then(() => print('OBSERVED ' + JSON.stringify(observe(api))), (error) => print('FAILED ' + error));
+    `, lean.dir);
+    const leanOut = await runHermes(leanBundle.script);
+    const leanLine = leanOut.split('\n').find((l) => l.startsWith('OBSERVED '));
+    assert.ok(leanLine, leanOut.slice(0, 4000));
+    estimateOnly = { inputs: leanBundle.inputs, observed: JSON.parse(leanLine.slice('OBSERVED '.length)) };
+  } finally {
+    await lean.remove();
+  }
 });
 
 after(() => work?.remove());
@@ -74,6 +91,12 @@ test('in Hermes the wasm2js build gives exactly what the WebAssembly build gives
 
 test('in Hermes the wasm2js build gives the hand-computed totals and error codes', () => {
   expectHandValues(observed);
+});
+
+test('in Hermes the estimate-only entry takes its own wasm2js build and gives the same answers', () => {
+  assert.deepEqual(estimateOnly.inputs, ['pkg/dist/estimate/rork_cloud_credits.wasm2js.js']);
+  expectSameAsWasm(estimateOnly.observed, reference);
+  expectHandValues(estimateOnly.observed);
 });
 
 test('the README examples run unchanged in Hermes and print what they print with WebAssembly', async () => {

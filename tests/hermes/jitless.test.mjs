@@ -11,11 +11,13 @@ import { expectHandValues, expectSameAsWasm } from './expect.mjs';
 const observer = join(root, 'tests/hermes/observe-node.mjs');
 let reference;
 let jitless;
+let estimateOnly;
 
 before(async () => {
-  [reference, jitless] = await Promise.all([
+  [reference, jitless, estimateOnly] = await Promise.all([
     node(observer).then(JSON.parse),
     nodeJitless(observer).then(JSON.parse),
+    nodeJitless(observer, ['estimate']).then(JSON.parse),
   ]);
 });
 
@@ -30,6 +32,12 @@ test('the wasm2js build gives exactly what the WebAssembly build gives', () => {
 
 test('the wasm2js build gives the hand-computed totals and error codes', () => {
   expectHandValues(jitless);
+});
+
+test('the estimate-only entry (rork-cloud-credits/estimate) falls back too, with the same answers', () => {
+  assert.equal(estimateOnly.runtime.WebAssembly, 'undefined');
+  expectSameAsWasm(estimateOnly, reference);
+  expectHandValues(estimateOnly);
 });
 
 test('the whole estimate suite (tests/js/estimate.test.mjs) passes under --jitless', () => {
@@ -49,9 +57,12 @@ test('the whole estimate suite (tests/js/estimate.test.mjs) passes under --jitle
 
 test('every entry exports the same API: WebAssembly, wasm2js, auto and Node', async () => {
   const names = async (file) => Object.keys(await import(join(dist, file))).sort();
-  const wasm = await names('rork_cloud_credits.js');
-  assert.ok(wasm.includes('estimateCost') && wasm.includes('default') && wasm.includes('initSync'));
-  for (const file of ['rork_cloud_credits.wasm2js.js', 'auto.js', 'node.js']) {
-    assert.deepEqual(await names(file), wasm, file);
+  for (const dir of ['', 'estimate/']) {
+    const wasm = await names(`${dir}rork_cloud_credits.js`);
+    assert.ok(wasm.includes('estimateCost') && wasm.includes('default') && wasm.includes('initSync'));
+    assert.equal(wasm.includes('CloudCredits'), dir === '', `${dir}: the client only in the whole SDK`);
+    for (const file of ['rork_cloud_credits.wasm2js.js', 'auto.js', 'node.js']) {
+      assert.deepEqual(await names(`${dir}${file}`), wasm, `${dir}${file}`);
+    }
   }
 });

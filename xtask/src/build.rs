@@ -42,37 +42,72 @@ pub fn run() -> Result {
     build_package().map(|_| ())
 }
 
+/// One WebAssembly module of the package: which cargo features, where it goes.
+pub struct Flavor {
+    /// Its directory under `pkg/dist` (`""` for the package root).
+    pub dir: &'static str,
+    /// Extra `cargo build` arguments selecting its features.
+    pub cargo_args: &'static [&'static str],
+}
+
+/// Every module of the package: the whole SDK at `rork-cloud-credits`, and
+/// estimation alone (no `client` feature) at `rork-cloud-credits/estimate`.
+pub const FLAVORS: [Flavor; 2] = [
+    Flavor {
+        dir: "",
+        cargo_args: &[],
+    },
+    Flavor {
+        dir: "estimate",
+        cargo_args: &["--no-default-features"],
+    },
+];
+
 /// Builds the npm package in `pkg/dist` and returns that directory.
 pub fn build_package() -> Result<PathBuf> {
     setup::rust_tools()?;
     let tests = root().join("tests");
     setup::npm_ci(&tests)?;
 
+    let dist = root().join("pkg/dist");
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist).map_err(|e| format!("clearing {}: {e}", dist.display()))?;
+    }
+    std::fs::copy(root().join("LICENSE"), root().join("pkg/LICENSE"))
+        .map_err(|e| format!("copying LICENSE into pkg/: {e}"))?;
+    for flavor in &FLAVORS {
+        let files = build_flavor(flavor, &dist.join(flavor.dir))?;
+        report_size(&format!("rork-cloud-credits/{}", flavor.dir), &files)?;
+    }
+    Ok(dist)
+}
+
+/// Builds one module into `dir`: the WebAssembly build with its glue, the
+/// Node entry, and the wasm2js build. Returns the files to report.
+fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
+    let tests = root().join("tests");
     process::run(
         Command::new("cargo")
             .current_dir(root())
             .args(["build", "--release", "--target", WASM_TARGET])
-            .args(["--package", "rork-cloud-credits"]),
+            .args(["--package", "rork-cloud-credits"])
+            .args(flavor.cargo_args),
     )?;
     let wasm = target_dir()
         .join(WASM_TARGET)
         .join("release")
         .join(format!("{OUT_NAME}.wasm"));
-
-    let dist = root().join("pkg/dist");
-    if dist.exists() {
-        std::fs::remove_dir_all(&dist).map_err(|e| format!("clearing {}: {e}", dist.display()))?;
-    }
     process::run(
         Command::new("wasm-bindgen")
             .args(["--target", "web", "--out-name", OUT_NAME, "--out-dir"])
-            .arg(&dist)
+            .arg(dir)
             .arg(&wasm),
     )?;
 
-    wrap_glue(&dist.join(format!("{OUT_NAME}.js")))?;
+    let glue = dir.join(format!("{OUT_NAME}.js"));
+    wrap_glue(&glue)?;
 
-    let bound = dist.join(format!("{OUT_NAME}_bg.wasm"));
+    let bound = dir.join(format!("{OUT_NAME}_bg.wasm"));
     process::run(
         Command::new(setup::npm_bin(&tests, "wasm-opt"))
             .args([
@@ -86,14 +121,10 @@ pub fn build_package() -> Result<PathBuf> {
             .arg(&bound),
     )?;
 
-    std::fs::copy(root().join("LICENSE"), root().join("pkg/LICENSE"))
-        .map_err(|e| format!("copying LICENSE into pkg/: {e}"))?;
-    write(&dist.join("node.js"), NODE_ENTRY)?;
-    write(&dist.join("node.d.ts"), NODE_TYPES)?;
-    let glue = dist.join(format!("{OUT_NAME}.js"));
-    let without_wasm = fallback::build(&glue, wrap_glue)?;
-    report_size(&[&[bound, glue][..], &without_wasm].concat())?;
-    Ok(dist)
+    write(&dir.join("node.js"), NODE_ENTRY)?;
+    write(&dir.join("node.d.ts"), NODE_TYPES)?;
+    let without_wasm = fallback::build(&glue, flavor, wrap_glue)?;
+    Ok([&[bound, glue][..], &without_wasm].concat())
 }
 
 /// The wasm-bindgen exports that only the JS wrapper calls (`src/quick.rs`, `src/lib.rs`).
@@ -152,8 +183,8 @@ pub fn sizes(path: &Path) -> Result<(usize, usize, usize)> {
     Ok((bytes.len(), gzip, br.len()))
 }
 
-fn report_size(files: &[PathBuf]) -> Result {
-    println!("package size (bytes):      raw     gzip   brotli");
+fn report_size(module: &str, files: &[PathBuf]) -> Result {
+    println!("{module} size (bytes):      raw     gzip   brotli");
     let mut total = (0, 0, 0);
     for file in files {
         let (raw, gzip, br) = sizes(file)?;

@@ -13,7 +13,7 @@
 //! joins glue, translation and a UTF-8 text codec (for runtimes without
 //! `TextEncoder`/`TextDecoder`) into one minified ES module.
 
-use crate::build::target_dir;
+use crate::build::{target_dir, Flavor};
 use crate::files::{read, write};
 use crate::process;
 use crate::setup::{self, WASM_TARGET};
@@ -35,11 +35,15 @@ const LOWERING_PASSES: [&str; 3] = [
     "--llvm-memory-copy-fill-lowering",
 ];
 
-/// Builds the wasm2js variant of the module whose wasm-bindgen `web` glue is
-/// `glue` (its exports are the API to match) into the same directory, applying
-/// `finish_glue` to its glue as the main build does, and writes `auto.js` next
-/// to it. Returns the files written.
-pub fn build(glue: &Path, finish_glue: fn(&Path) -> Result) -> Result<Vec<PathBuf>> {
+/// Builds the wasm2js variant of `flavor`, whose wasm-bindgen `web` glue is
+/// `glue` (its exports are the API to match), into the same directory,
+/// applying `finish_glue` to its glue as the main build does, and writes
+/// `auto.js` next to it. Returns the files written.
+pub fn build(
+    glue: &Path,
+    flavor: &Flavor,
+    finish_glue: fn(&Path) -> Result,
+) -> Result<Vec<PathBuf>> {
     let dist = glue.parent().ok_or("the glue file has no directory")?;
     let stem = glue
         .file_stem()
@@ -54,6 +58,7 @@ pub fn build(glue: &Path, finish_glue: fn(&Path) -> Result) -> Result<Vec<PathBu
             .args(["build", "--release", "--target", WASM_TARGET])
             .args(["--package", "rork-cloud-credits", "--target-dir"])
             .arg(&work)
+            .args(flavor.cargo_args)
             .env("RUSTFLAGS", "-C target-cpu=mvp")
             .env_remove("CARGO_ENCODED_RUSTFLAGS"),
     )?;
@@ -72,7 +77,7 @@ pub fn build(glue: &Path, finish_glue: fn(&Path) -> Result) -> Result<Vec<PathBu
             .arg(&lowered),
     )?;
 
-    let bound = work.join("bindgen");
+    let bound = work.join("bindgen").join(flavor.dir);
     if bound.exists() {
         std::fs::remove_dir_all(&bound)
             .map_err(|e| format!("clearing {}: {e}", bound.display()))?;
