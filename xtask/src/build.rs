@@ -20,14 +20,34 @@ const NODE_ENTRY: &str = "\
 // Same API as the browser build; `init()` reads the .wasm from disk instead of fetching it
 // (and uses the wasm2js build where WebAssembly is missing, as under `node --jitless`).
 import { readFile } from 'node:fs/promises';
-import initWasm from './auto.js';
+import initAuto, { initSync } from './auto.js';
 export * from './auto.js';
+
+let loading;
 
 /** Loads the WebAssembly module (or the wasm2js build); a no-op when it is already loaded. */
 export default async function init(input) {
-  return initWasm(input ?? {
-    module_or_path: await readFile(new URL('./rork_cloud_credits_bg.wasm', import.meta.url)),
-  });
+  if (input !== undefined) return initAuto(input);
+  loading ??= load();
+  return loading;
+}
+
+/**
+ * Compiles the .wasm next to this file and instantiates it synchronously: the asynchronous
+ * loader asks whether its argument is a `Response`, and touching that global makes Node load its
+ * whole fetch implementation (about 20 ms). Where WebAssembly is missing or refused, `auto.js`
+ * takes over with the wasm2js build.
+ */
+async function load() {
+  const bytes = await readFile(new URL('./rork_cloud_credits_bg.wasm', import.meta.url));
+  if (typeof WebAssembly === 'object') {
+    try {
+      return initSync({ module: await WebAssembly.compile(bytes) });
+    } catch {
+      // Refused or invalid: initAuto decides (it falls back, or throws the error).
+    }
+  }
+  return initAuto({ module_or_path: bytes });
 }
 ";
 
