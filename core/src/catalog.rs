@@ -1,7 +1,8 @@
 //! The model catalog: every AI model and cloud feature an app can pay for, with its price.
 //!
 //! The built-in catalog is `core/catalog/models.json`, compiled in as the
-//! default ([`Catalog::builtin`]). The reference server serves the same format
+//! default ([`Catalog::builtin`]; `core/build.rs` turns it into Rust data, so no
+//! JSON is parsed at start-up). The reference server serves the same format
 //! at `GET /v1/models`, and the SDK can load it at runtime ([`Catalog::from_json`]):
 //! the server is the authority on prices.
 //!
@@ -38,9 +39,6 @@ use crate::resolve::NameIndex;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::sync::OnceLock;
-
-/// The built-in catalog file, compiled into every build.
-const BUILTIN_JSON: &str = include_str!("../catalog/models.json");
 
 /// Most decimal places a per-1M-tokens price may have (its per-token form has 6 more).
 pub const MAX_PER_MILLION_DECIMALS: u32 = 12;
@@ -320,7 +318,8 @@ struct CatalogDocument<S, E> {
 }
 
 impl Catalog {
-    /// The compiled-in catalog (`core/catalog/models.json`), parsed once and shared.
+    /// The compiled-in catalog (`core/catalog/models.json`, compiled to Rust
+    /// data by `core/build.rs`), built once and shared.
     ///
     /// # Panics
     ///
@@ -329,8 +328,7 @@ impl Catalog {
     pub fn builtin() -> &'static Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
         BUILTIN.get_or_init(|| {
-            Catalog::from_json(BUILTIN_JSON)
-                .expect("core/catalog/models.json is validated by tests")
+            crate::builtin::catalog().expect("core/catalog/models.json is validated by tests")
         })
     }
 
@@ -506,7 +504,14 @@ mod tests {
         let again = Catalog::from_json(&catalog.to_json()).unwrap();
         assert_eq!(again.entries(), catalog.entries());
         assert_eq!(again.version(), catalog.version());
-        assert_eq!(catalog.to_json().trim_end(), BUILTIN_JSON.trim_end());
+        let file = include_str!("../catalog/models.json");
+        assert_eq!(catalog.to_json().trim_end(), file.trim_end());
+        let parsed = Catalog::from_json(file).unwrap();
+        assert_eq!(parsed.entries(), catalog.entries());
+        assert_eq!(
+            (parsed.version(), parsed.as_of(), parsed.source()),
+            (catalog.version(), catalog.as_of(), catalog.source())
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! natively and linked both into the wasm SDK and into the server, so the
 //! client and the server can never disagree on a field or a price.
 
+mod builtin;
 pub mod catalog;
 pub mod error;
 pub mod estimate;
