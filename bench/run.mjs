@@ -27,7 +27,7 @@ const results = fileURLToPath(new URL('RESULTS.md', import.meta.url));
 const speedOptions = quick ? { rounds: 3, roundMs: 60 } : { rounds: 9, roundMs: 200 };
 // Each load is bounded in requests and in seconds, whichever comes first.
 const ingestOptions = quick
-  ? { bounds: (size) => ({ maxRequests: Math.ceil(200 / size), seconds: 1 }), holdBounds: { maxRequests: 50, seconds: 1 } }
+  ? { bounds: (size) => ({ maxRequests: Math.ceil(4000 / size), seconds: 1 }), holdBounds: { maxRequests: 200, seconds: 1 } }
   : { bounds: (size) => ({ maxRequests: size === 1 ? 20000 : Math.ceil(300000 / size), seconds: 10 }), holdBounds: { maxRequests: 5000, seconds: 10 } };
 const queueOptions = quick ? { rounds: 1, events: 1000 } : { rounds: 5, events: QUEUE_CAPACITY };
 const servers = { SQLite: process.env.BENCH_SQLITE_URL, PostgreSQL: process.env.BENCH_POSTGRES_URL };
