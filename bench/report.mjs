@@ -23,9 +23,17 @@ function speedTable(rows, correct) {
   return { fastest, text: table(['subject', 'ns per estimate (median)', 'estimates/s', 'speed vs fastest correct peer'], body) };
 }
 
+/** Total gzip bytes of the files of one module. */
+const gzipTotal = (files) => files.reduce((sum, r) => sum + r.gzip, 0);
+
+/** A "met" / "missed by" cell for a size in bytes against a ceiling in bytes. */
+const underCeiling = (bytes, ceiling) => (bytes < ceiling ? 'met' : `missed by ${n(bytes - ceiling)} B (${n(bytes / ceiling, 1)}×)`);
+
 function targets(run, correct) {
-  const ours = run.size.ours.reduce((sum, r) => sum + r.gzip, 0);
-  const rows = [[`whole package < 35 KB gzip`, `${n(ours)} B`, ours < 35 * KB ? 'met' : `missed by ${n(ours - 35 * KB)} B (${n(ours / (35 * KB), 1)}×)`]];
+  const rows = [
+    ['whole package < 35 KB gzip: `rork-cloud-credits` (cloud client included)', `${n(gzipTotal(run.size.ours))} B`, underCeiling(gzipTotal(run.size.ours), 35 * KB)],
+    ['whole package < 35 KB gzip: `rork-cloud-credits/estimate`', `${n(gzipTotal(run.size.estimate))} B`, underCeiling(gzipTotal(run.size.estimate), 35 * KB)],
+  ];
   for (const [where, speed] of [['Node', run.node], ['Chromium', run.browser]]) {
     const { fastest } = speedTable(speed, correct);
     for (const [name, want] of [['rork-cloud-credits estimateCost', 5], ['rork-cloud-credits estimateBatch (per item)', 20]]) {
@@ -44,7 +52,40 @@ function targets(run, correct) {
     rows.push([`server ingest ≥ ${n(want)} events/s in batches on SQLite (${run.cores} cores)`, `${n(best.eventsPerSecond)} events/s (batches of ${best.batch})`,
       best.eventsPerSecond >= want ? 'met' : `missed by ${n(want - best.eventsPerSecond)} events/s (${n(want / best.eventsPerSecond, 2)}× short)`]);
   }
-  return table(['target (issue 9)', 'measured', ''], rows);
+  rows.push(...withoutWasmTargets(run));
+  return table(['target (issues 9 and 10)', 'measured', ''], rows);
+}
+
+/** Issue 10's rows: the estimate module's wasm2js size, and per-call time in each engine without WebAssembly. */
+function withoutWasmTargets(run) {
+  const w = run.withoutWasm;
+  if (!w) return [];
+  const estimateBuild = w.sizes.find((s) => s.file.startsWith('estimate/'));
+  const rows = [[`wasm2js fallback < 60 KB gzip (\`${estimateBuild.file}\`)`, `${n(estimateBuild.gzip)} B`, underCeiling(estimateBuild.gzip, 60 * KB)]];
+  for (const engine of w.engines.slice(1)) {
+    const inEngine = w.times.filter((t) => t.engine === engine);
+    const fastestPeer = Math.min(...inEngine.filter((t) => !t.ours).map((t) => t.usPerCall));
+    const ours = Math.max(...inEngine.filter((t) => t.ours).map((t) => t.usPerCall));
+    const times = ours / fastestPeer;
+    rows.push([`estimateCost within 3× the fastest peer (${engine})`, `${n(ours, 1)} µs (${n(times, 2)}× the fastest peer's ${n(fastestPeer, 1)} µs)`, times <= 3 ? 'met' : `missed: ${n(times / 3, 1)}× short`]);
+  }
+  return rows;
+}
+
+/** The no-WebAssembly section: both wasm2js builds and per-call times in every engine. */
+function withoutWasmSection(run) {
+  const w = run.withoutWasm;
+  if (!w) return ['Not measured in this run.'];
+  return [
+    `\`tests/hermes/bench.mjs\`: the wasm2js builds (what React Native's Hermes and \`node --jitless\` run), and µs per \`estimateCost\` for the request above, median of ${w.runs} runs of ${n(w.calls)} calls in fresh processes (the Hermes VM from the npm package \`hermes-engine-cli\`, bundled with esbuild as Metro would resolve the package); load average ${run.withoutWasmLoad}. Ours runs on WebAssembly in plain Node, on its wasm2js build in the other two engines.`,
+    '',
+    table(['wasm2js build', 'raw', 'gzip -9'], w.sizes.map((s) => [`\`${s.file}\``, `${n(s.raw)} B`, `${n(s.gzip)} B`])),
+    '',
+    table(['library', ...w.engines], [...new Set(w.times.map((t) => t.name))].map((name) => [
+      name,
+      ...w.engines.map((engine) => `${n(w.times.find((t) => t.name === name && t.engine === engine).usPerCall, 1)} µs`),
+    ])),
+  ];
 }
 
 /** Server ingestion and hold/settle tables, or a note that they were not measured. */
@@ -85,7 +126,9 @@ function queueSection(run) {
 
 function generated(run) {
   const correct = correctPeers(run);
-  const oursTotal = run.size.ours.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip }), { raw: 0, gzip: 0 });
+  const sum = (files) => files.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip }), { raw: 0, gzip: 0 });
+  const oursTotal = sum(run.size.ours);
+  const estimateTotal = sum(run.size.estimate);
   return [
     BEGIN,
     '',
@@ -105,6 +148,8 @@ function generated(run) {
     table(['what', 'raw', 'gzip -9'], [
       ...run.size.ours.map((r) => [`rork-cloud-credits \`${r.file}\``, `${n(r.raw)} B`, `${n(r.gzip)} B`]),
       ['**rork-cloud-credits total**', `**${n(oursTotal.raw)} B**`, `**${n(oursTotal.gzip)} B**`],
+      ...run.size.estimate.map((r) => [`rork-cloud-credits/estimate \`${r.file}\``, `${n(r.raw)} B`, `${n(r.gzip)} B`]),
+      ['**rork-cloud-credits/estimate total**', `**${n(estimateTotal.raw)} B**`, `**${n(estimateTotal.gzip)} B**`],
       ...run.size.peers.map((r) => [`${r.name} ${r.api}`, `${n(r.raw)} B`, `${n(r.gzip)} B`]),
     ]),
     '',
@@ -138,6 +183,10 @@ function generated(run) {
     '### Client usage queue (Node)',
     '',
     ...queueSection(run),
+    '',
+    '### Without WebAssembly (wasm2js: React Native / Hermes, `node --jitless`)',
+    '',
+    ...withoutWasmSection(run),
     '',
     END,
   ].join('\n');

@@ -20,6 +20,7 @@ import { markdown } from './report.mjs';
 import { instructions } from './instructions.mjs';
 import { ingest } from './ingest.mjs';
 import { QUEUE_CAPACITY, queueMemory, queueThroughput } from './queue.mjs';
+import { measureWithoutWasm } from '../tests/hermes/bench.mjs';
 
 const quick = process.argv.includes('--quick');
 const dist = process.env.BENCH_DIST ? `${process.env.BENCH_DIST.replace(/\/$/, '')}/` : fileURLToPath(new URL('../pkg/dist/', import.meta.url));
@@ -45,8 +46,10 @@ run.versions = await versions();
 const log = (what) => console.log(`bench: ${what} (load average ${load()})`);
 
 log('size');
+const shipped = (dir) => oursSize(['rork_cloud_credits_bg.wasm', 'rork_cloud_credits.js'].map((f) => dist + dir + f));
 run.size = {
-  ours: await oursSize(['rork_cloud_credits_bg.wasm', 'rork_cloud_credits.js'].map((f) => dist + f)),
+  ours: await shipped(''),
+  estimate: await shipped('estimate/'),
   peers: await peerSizes(),
 };
 
@@ -107,6 +110,10 @@ if (servers.SQLite) {
     memory: queueMemory(dist, queueOptions.events),
   };
 }
+log('without WebAssembly (node --jitless, Hermes)');
+run.withoutWasmLoad = load();
+run.withoutWasm = await measureWithoutWasm();
+
 run.endLoad = load();
 
 const previous = await readFile(results, 'utf8').catch(() => '');

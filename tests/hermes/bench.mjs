@@ -51,7 +51,7 @@ export const ENGINES = ['Node 20 (JIT; ours on WebAssembly)', 'node --jitless', 
 
 /**
  * Sizes of both wasm2js builds and µs per estimateCost of every subject in every engine:
- * `{ sizes: [{ file, raw, gzip }], request, calls, runs, times: [{ name, ours, engine, usPerCall, last }] }`.
+ * `{ sizes: [{ file, raw, gzip }], request, calls, runs, engines, times: [{ name, ours, engine, usPerCall, last }] }`.
  */
 export async function measureWithoutWasm() {
   const sizes = [];
@@ -79,7 +79,7 @@ export async function measureWithoutWasm() {
   } finally {
     await remove();
   }
-  return { sizes, request: REQUEST, calls: CALLS, runs: RUNS, times };
+  return { sizes, request: REQUEST, calls: CALLS, runs: RUNS, engines: ENGINES, times };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
