@@ -90,10 +90,14 @@ impl Client {
 
     /// Writes the queue under this tab's key (removes the key when the queue
     /// is empty). Reports a failed write through `error`; `false` then, and
-    /// also before this tab owns its key.
+    /// also before this tab owns its key. In memory nothing outlives this
+    /// client, so nothing is written (a snapshot costs a pass over the queue).
     pub(crate) fn persist(&self) -> bool {
         if !self.owned.get() {
             return false;
+        }
+        if !self.store.is_persistent() {
+            return true;
         }
         let key = &self.queue_key;
         let written = {

@@ -32,7 +32,7 @@ pub use lease::Lease;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::wire::{EventStatus, UsageEvent, UsageResult};
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 /// The browsers' budget for the bodies of all `keepalive` requests in flight at once.
 pub const KEEPALIVE_BUDGET: usize = 64 * 1024;
@@ -205,6 +205,9 @@ enum Disposition {
 pub struct UsageQueue {
     config: QueueConfig,
     entries: VecDeque<Entry>,
+    /// The ids of `entries`, so that a push checks for a duplicate without a
+    /// pass over the queue.
+    ids: HashSet<String>,
     in_flight: Vec<InFlight>,
     next_token: u64,
     failures: u32,
@@ -221,6 +224,7 @@ impl UsageQueue {
         UsageQueue {
             config,
             entries: VecDeque::new(),
+            ids: HashSet::new(),
             in_flight: Vec::new(),
             next_token: 1,
             failures: 0,
@@ -248,7 +252,7 @@ impl UsageQueue {
 
     /// Whether an event with this id is held.
     pub fn contains(&self, id: &str) -> bool {
-        self.entries.iter().any(|e| e.id == id)
+        self.ids.contains(id)
     }
 
     /// Batches handed out and not yet completed.
@@ -302,8 +306,14 @@ impl UsageQueue {
             )));
         }
         let entry = self.encode(event, now_ms)?;
-        self.entries.push_back(entry);
+        self.hold(entry);
         Ok(())
+    }
+
+    /// Adds `entry` at the end of the queue, its id to `ids`.
+    fn hold(&mut self, entry: Entry) {
+        self.ids.insert(entry.id.clone());
+        self.entries.push_back(entry);
     }
 
     fn encode(&self, event: &UsageEvent, queued_at: u64) -> Result<Entry> {
@@ -457,6 +467,7 @@ impl UsageQueue {
     ) -> Report {
         let mut report = Report::default();
         let mut index = 0;
+        let ids = &mut self.ids;
         self.entries.retain_mut(|entry| {
             if entry.batch != Some(token) {
                 return true;
@@ -481,6 +492,7 @@ impl UsageQueue {
                     return true;
                 }
             }
+            ids.remove(&entry.id);
             false
         });
         if report.retrying > 0 {
@@ -524,6 +536,7 @@ impl UsageQueue {
                 if entry.batch != Some(token) {
                     return true;
                 }
+                self.ids.remove(&entry.id);
                 report.rejected.push(Rejection {
                     id: entry.id.clone(),
                     error: error.clone(),
@@ -575,7 +588,7 @@ impl UsageQueue {
             }
             match self.encode(&event, queued_at) {
                 Ok(entry) => {
-                    self.entries.push_back(entry);
+                    self.hold(entry);
                     absorbed.added += 1;
                 }
                 Err(error) => {

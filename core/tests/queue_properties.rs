@@ -250,6 +250,11 @@ impl World {
     fn check_nothing_lost(&self) {
         let held: HashSet<&str> = self.queue.ids().collect();
         for id in &self.pushed {
+            assert_eq!(
+                self.queue.contains(id),
+                held.contains(id.as_str()),
+                "contains({id}) disagrees with the events held"
+            );
             let places = usize::from(held.contains(id.as_str()))
                 + usize::from(self.confirmed.contains_key(id))
                 + usize::from(self.rejected.contains_key(id));
