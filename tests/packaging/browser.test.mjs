@@ -33,6 +33,30 @@ test('a plain <script type="module"> page with an import map', async () => {
   }
 });
 
+test('a page whose Content Security Policy refuses WebAssembly gets the JavaScript build', async () => {
+  // No 'wasm-unsafe-eval': Chromium refuses to compile any WebAssembly on this page.
+  const csp = `<meta http-equiv="Content-Security-Policy" content="script-src 'self' 'unsafe-inline'">`;
+  // The page also records what compiling the smallest module gives, to prove the refusal.
+  const probe = `window.compiled = await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(() => 'compiled', (error) => \`\${error.name}: \${error.message}\`);`;
+  const page = (await fixture('plain/index.html'))
+    .replace('<meta charset="utf-8">', `<meta charset="utf-8">\n  ${csp}`)
+    .replace("import { scenario } from './scenario.js';", `import { scenario } from './scenario.js';\n    ${probe}`);
+  assert.ok(page.includes(csp) && page.includes(probe));
+  const project = await makeProject('plain-csp', {
+    tarball,
+    files: { 'index.html': page, 'scenario.js': await fixture('scenario.js') },
+  });
+  const server = await serveStatic(project);
+  try {
+    const { result, problems, compiled } = await loadPage(server.url, { read: () => ({ result: window.result, compiled: window.compiled }) });
+    assert.match(compiled, /^CompileError: .*(refused|unsafe-eval|Content Security Policy)/i);
+    assert.deepEqual(exactValues(result), expected);
+    assert.deepEqual(problems.filter((problem) => !/WebAssembly/.test(problem)), []);
+  } finally {
+    await server.close();
+  }
+});
+
 // Vite 8 needs no configuration. Vite 7 and older pre-bundle dependencies in
 // the dev server, which breaks `new URL('…_bg.wasm', import.meta.url)`; the
 // README's one-line `optimizeDeps.exclude` fixes it, and is tested here.

@@ -182,9 +182,10 @@ export async function serveStatic(root) {
 /**
  * Opens `url` in headless Chromium, waits until the page sets
  * `document.body.dataset.done`, and returns what the page put on `window.result`
- * together with every console error and uncaught exception.
+ * (or, with `read`, the object that function returns in the page) together with
+ * every console error and uncaught exception.
  */
-export async function loadPage(url, { timeoutMs = 15_000 } = {}) {
+export async function loadPage(url, { timeoutMs = 15_000, read } = {}) {
   const browser = await openBrowser();
   try {
     const page = await browser.newPage();
@@ -201,6 +202,7 @@ export async function loadPage(url, { timeoutMs = 15_000 } = {}) {
     ]).catch((error) => {
       throw new Error(`${url} did not finish: ${error.message}\n${problems.join('\n')}`);
     });
+    if (read) return { ...(await page.evaluate(read)), problems };
     const result = await page.evaluate(() => window.result);
     return { result, problems };
   } finally {
