@@ -340,6 +340,6 @@ function getUint8ArrayMemory0() {
         assert!(auto.contains("export let CloudCredits = wasmBuild.CloudCredits;"));
         assert!(auto.contains("export let initSync = wasmBuild.initSync;"));
         assert!(auto.contains("({ estimateCost, CloudCredits, initSync } = build);"));
-        assert!(auto.contains("import('./rork_cloud_credits.wasm2js.js')"));
+        assert!(auto.contains("new URL('./rork_cloud_credits.wasm2js.js', import.meta.url)"));
     }
 }
