@@ -26,8 +26,9 @@
 //! `n`, the total's mantissa and scale, then four line slots of kind (the
 //! index in `input`, `cachedInput`, `cacheWrite`, `output`, `units`),
 //! quantity, unit price mantissa and scale, cost mantissa and scale; the first
-//! `n` slots are used. Mantissas may have trailing zeros: the reader drops them. A batch is its total's mantissa and scale, then one
-//! estimate per request.
+//! `n` slots are used. Mantissas may have trailing zeros: the reader drops
+//! them. A batch is its total's mantissa and scale, then one estimate per
+//! request.
 
 use crate::catalog::{Billing, Catalog, Entry, TokenRates};
 use crate::estimate::{LineKind, MAX_COUNT};
@@ -237,7 +238,7 @@ impl QuickEstimate {
 pub type Counts = [f64; 5];
 
 /// Whether every count is a whole number from 0 to 2^53 - 1 (NaN is not).
-pub fn whole_counts(counts: &[f64]) -> bool {
+fn whole_counts(counts: &[f64]) -> bool {
     counts
         .iter()
         .all(|&count| count >= 0.0 && count <= MAX_COUNT as f64 && count == count.trunc())
