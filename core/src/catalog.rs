@@ -146,17 +146,48 @@ pub struct Entry {
     pub note: Option<String>,
 }
 
-/// The per-1M-token rates that apply to one request, tiers and fallbacks resolved.
+/// The rates that apply to one request, tiers and fallbacks resolved: per 1M
+/// tokens as [`Decimal`]s, or in another form of price `P` (the fast path's
+/// per-token amounts, [`crate::quick`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TokenRates {
-    /// Uncached input, per 1M tokens.
-    pub input: Decimal,
-    /// Cached-read input per 1M tokens, or `None` when billed as input.
-    pub cached_input: Option<Decimal>,
-    /// Cache-write input per 1M tokens, or `None` when billed as input.
-    pub cache_write: Option<Decimal>,
-    /// Output, per 1M tokens.
-    pub output: Decimal,
+pub struct TokenRates<P = Decimal> {
+    /// Uncached input.
+    pub input: P,
+    /// Cached-read input, or `None` when billed as input.
+    pub cached_input: Option<P>,
+    /// Cache-write input, or `None` when billed as input.
+    pub cache_write: Option<P>,
+    /// Output.
+    pub output: P,
+}
+
+impl<P: Copy> TokenRates<P> {
+    /// The same rates with every price turned by `convert`, or `None` when
+    /// one does not convert.
+    pub fn try_map<Q>(&self, convert: impl Fn(P) -> Option<Q>) -> Option<TokenRates<Q>> {
+        let optional = |price: Option<P>| match price {
+            Some(price) => convert(price).map(Some),
+            None => Some(None),
+        };
+        Some(TokenRates {
+            input: convert(self.input)?,
+            cached_input: optional(self.cached_input)?,
+            cache_write: optional(self.cache_write)?,
+            output: convert(self.output)?,
+        })
+    }
+}
+
+impl Tier {
+    /// This tier's rates.
+    pub fn rates(&self) -> TokenRates {
+        TokenRates {
+            input: self.input_per_1m,
+            cached_input: self.cached_input_per_1m,
+            cache_write: self.cache_write_per_1m,
+            output: self.output_per_1m,
+        }
+    }
 }
 
 /// How an entry is billed.
@@ -198,12 +229,7 @@ impl Entry {
             .iter()
             .rev()
             .find(|tier| input_tokens > tier.above_input_tokens);
-        Some(tier.map_or(base, |tier| TokenRates {
-            input: tier.input_per_1m,
-            cached_input: tier.cached_input_per_1m,
-            cache_write: tier.cache_write_per_1m,
-            output: tier.output_per_1m,
-        }))
+        Some(tier.map_or(base, Tier::rates))
     }
 
     /// Checks the entry's shape and prices; errors name the entry and field.

@@ -20,11 +20,12 @@
 //! [`MAX_COUNT`]; `cachedInputTokens + cacheWriteTokens > inputTokens`; token
 //! counts on a unit-billed entry; `units` on a token-billed entry.
 
-use crate::catalog::{Billing, Catalog, Entry};
+use crate::catalog::{Billing, Catalog, Entry, TokenRates};
 use crate::error::{Error, Result};
 use crate::money::{self, decimal_string};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::ops::{Add, Sub};
 
 /// The largest count accepted: 2^53 - 1, the largest integer a JS number holds exactly.
 pub const MAX_COUNT: u64 = (1 << 53) - 1;
@@ -174,6 +175,33 @@ fn push_line(
     Ok(())
 }
 
+/// The parts a token-billed request is priced in, in line order: uncached
+/// input, cached input, cache write, output, each `(kind, tokens, rate)`. A
+/// part without its own rate is billed as ordinary input (its rate is `None`
+/// here and its tokens are in the input part). Shared by this module and the
+/// 53-bit fast path ([`crate::quick`]), whose counts are `f64`.
+pub(crate) fn token_parts<Q, P>(
+    [input, cached, write, output]: [Q; 4],
+    rates: &TokenRates<P>,
+) -> [(LineKind, Q, Option<P>); 4]
+where
+    Q: Copy + Add<Output = Q> + Sub<Output = Q>,
+    P: Copy,
+{
+    let mut uncached = input - cached - write;
+    for (tokens, rate) in [(cached, rates.cached_input), (write, rates.cache_write)] {
+        if rate.is_none() {
+            uncached = uncached + tokens;
+        }
+    }
+    [
+        (LineKind::Input, uncached, Some(rates.input)),
+        (LineKind::CachedInput, cached, rates.cached_input),
+        (LineKind::CacheWrite, write, rates.cache_write),
+        (LineKind::Output, output, Some(rates.output)),
+    ]
+}
+
 /// The lines of a token-billed request against `entry`.
 fn token_lines(entry: &Entry, request: &UsageRequest) -> Result<Vec<Line>> {
     if request.units > 0 {
@@ -186,40 +214,17 @@ fn token_lines(entry: &Entry, request: &UsageRequest) -> Result<Vec<Line>> {
     let Some(rates) = entry.token_rates(request.input_tokens) else {
         return Ok(lines);
     };
-    let parts = [
-        (
-            LineKind::CachedInput,
-            request.cached_input_tokens,
-            rates.cached_input,
-        ),
-        (
-            LineKind::CacheWrite,
-            request.cache_write_tokens,
-            rates.cache_write,
-        ),
+    let counts = [
+        request.input_tokens,
+        request.cached_input_tokens,
+        request.cache_write_tokens,
+        request.output_tokens,
     ];
-    // A part without its own rate is billed as ordinary input.
-    let input = parts.iter().filter(|(_, _, rate)| rate.is_none()).fold(
-        request.input_tokens - request.cached_input_tokens - request.cache_write_tokens,
-        |input, (_, tokens, _)| input + tokens,
-    );
-    push_line(
-        &mut lines,
-        LineKind::Input,
-        input,
-        money::per_token(rates.input)?,
-    )?;
-    for (kind, tokens, rate) in parts {
+    for (kind, tokens, rate) in token_parts(counts, &rates) {
         if let Some(rate) = rate {
             push_line(&mut lines, kind, tokens, money::per_token(rate)?)?;
         }
     }
-    push_line(
-        &mut lines,
-        LineKind::Output,
-        request.output_tokens,
-        money::per_token(rates.output)?,
-    )?;
     Ok(lines)
 }
 

@@ -31,8 +31,8 @@
 //! request.
 
 use crate::catalog::{Billing, Catalog, Entry, TokenRates};
-use crate::estimate::{LineKind, MAX_COUNT};
-use crate::money::PER_MILLION_SCALE;
+use crate::estimate::{token_parts, LineKind, MAX_COUNT};
+use crate::money;
 use rust_decimal::Decimal;
 
 /// 2^53: every whole `f64` below it is exact.
@@ -75,13 +75,10 @@ impl Amount {
             .then_some(Amount { mantissa, scale })
     }
 
-    /// The same amount as a [`Decimal`] price, without trailing zeros, when
-    /// it fits: the per-token form of a per-1M price (`shift` = 6) or a unit
-    /// price (`shift` = 0).
-    fn of_price(price: Decimal, shift: u32) -> Option<Amount> {
-        let price = Decimal::try_from_i128_with_scale(price.mantissa(), price.scale() + shift)
-            .ok()?
-            .normalize();
+    /// A [`Decimal`] price (per token or per unit) without trailing zeros,
+    /// when it fits.
+    fn of_price(price: Decimal) -> Option<Amount> {
+        let price = price.normalize();
         let mantissa = u64::try_from(price.mantissa()).ok()?;
         // Below 2^53 the conversion to f64 is exact.
         (mantissa < 1 << 53).then_some(())?;
@@ -116,30 +113,9 @@ impl Amount {
     }
 }
 
-/// Per-token rates of one tier (or the base rates) in [`Amount`]s.
-#[derive(Debug, Clone, PartialEq)]
-struct Rates {
-    input: Amount,
-    cached_input: Option<Amount>,
-    cache_write: Option<Amount>,
-    output: Amount,
-}
-
-impl Rates {
-    /// The per-token form of `rates`, if every price fits.
-    fn of(rates: &TokenRates) -> Option<Rates> {
-        let per_token = |price| Amount::of_price(price, PER_MILLION_SCALE);
-        let optional = |price: Option<Decimal>| match price {
-            Some(price) => per_token(price).map(Some),
-            None => Some(None),
-        };
-        Some(Rates {
-            input: per_token(rates.input)?,
-            cached_input: optional(rates.cached_input)?,
-            cache_write: optional(rates.cache_write)?,
-            output: per_token(rates.output)?,
-        })
-    }
+/// Per-token rates of one tier (or the base rates), if every price fits.
+fn per_token(rates: &TokenRates) -> Option<TokenRates<Amount>> {
+    rates.try_map(|price| Amount::of_price(money::per_token(price).ok()?))
 }
 
 /// How a plan prices a request.
@@ -147,8 +123,8 @@ impl Rates {
 enum Pricing {
     /// Token-billed: base rates and `(aboveInputTokens, rates)` tiers, ascending.
     Tokens {
-        base: Rates,
-        tiers: Vec<(f64, Rates)>,
+        base: TokenRates<Amount>,
+        tiers: Vec<(f64, TokenRates<Amount>)>,
     },
     /// Unit-billed at this price per unit.
     Units(Amount),
@@ -322,17 +298,16 @@ impl QuickPlan {
     /// 53 bits (the full path then prices every request of it).
     pub fn of(entry: &Entry) -> Option<QuickPlan> {
         let pricing = match entry.billing() {
-            Billing::Units { price, .. } => Pricing::Units(Amount::of_price(price, 0)?),
+            Billing::Units { price, .. } => Pricing::Units(Amount::of_price(price)?),
             Billing::Tokens(base) => Pricing::Tokens {
-                base: Rates::of(&base)?,
+                base: per_token(&base)?,
                 tiers: entry
                     .tiers
                     .iter()
                     .map(|tier| {
-                        let rates = entry.token_rates(tier.above_input_tokens.saturating_add(1))?;
                         // Thresholds are below 2^53 in any catalog that prices a
                         // JS count; a larger one never applies to such a count.
-                        Some((tier.above_input_tokens as f64, Rates::of(&rates)?))
+                        Some((tier.above_input_tokens as f64, per_token(&tier.rates())?))
                     })
                     .collect::<Option<Vec<_>>>()?,
             },
@@ -364,21 +339,11 @@ impl QuickPlan {
                     .rev()
                     .find(|(above, _)| input > *above)
                     .map_or(base, |(_, rates)| rates);
-                // A part without its own rate is billed as ordinary input.
-                let mut uncached = input - cached - write;
-                for (tokens, rate) in [(cached, rates.cached_input), (write, rates.cache_write)] {
-                    if rate.is_none() {
-                        uncached += tokens;
+                for (kind, tokens, rate) in token_parts([input, cached, write, output], rates) {
+                    if let Some(rate) = rate {
+                        estimate.push(kind, tokens, rate)?;
                     }
                 }
-                estimate.push(LineKind::Input, uncached, rates.input)?;
-                if let Some(rate) = rates.cached_input {
-                    estimate.push(LineKind::CachedInput, cached, rate)?;
-                }
-                if let Some(rate) = rates.cache_write {
-                    estimate.push(LineKind::CacheWrite, write, rate)?;
-                }
-                estimate.push(LineKind::Output, output, rates.output)?;
             }
         }
         Some(estimate)
