@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -129,39 +129,43 @@ function stop(child) {
 test('1,000 events are recorded exactly once through a server stopped and restarted mid-run',
   { skip: !existsSync(BIN) && `no server binary at ${BIN}`, timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-restart-'));
-    const db = `sqlite://${join(dir, 'restart.db')}`;
-    const port = await freePort();
-    let server = await startServer(db, port, true);
-    const { projectId, publishableKey } = await demo(server.url);
-    // Kill the server right after it answered the second usage batch: the
-    // flush is mid-run, with 800 events still to go.
-    let posts = 0;
-    let killed;
-    const fetchThenKill = async (url, init) => {
-      const res = await fetch(url, init);
-      if (init.method === 'POST' && url.endsWith('/v1/usage') && ++posts === 2) killed = stop(server.child);
-      return res;
-    };
-    const cc = client(server.url, projectId, publishableKey, { fetch: fetchThenKill });
-    const before = atto((await cc.balance({ refresh: true })).balanceUsd);
-    const ids = new Set();
-    for (let i = 0; i < 1000; i++) ids.add(cc.reportUsage(usage()));
-    assert.equal(ids.size, 1000);
-    const partial = await cc.flush();
-    await killed;
-    assert.ok(partial.pending > 0 && partial.pending < 1000, `interrupted mid-run: ${JSON.stringify(partial)}`);
-    assert.equal(cc.pending(), partial.pending);
-    server = await startServer(db, port, false);
     try {
-      await flushAll(cc);
-      assert.equal(cc.pending(), 0);
-      // Each event charged exactly once: the balance fell by 1,000 × its price.
-      const after = atto((await cc.balance({ refresh: true })).balanceUsd);
-      const { model, inputTokens, outputTokens } = usage();
-      const price = atto(estimateCost({ model, inputTokens, outputTokens }).total);
-      assert.equal(before - after, 1000n * price, 'each event recorded once, none lost');
+      const db = `sqlite://${join(dir, 'restart.db')}`;
+      const port = await freePort();
+      let server = await startServer(db, port, true);
+      const { projectId, publishableKey } = await demo(server.url);
+      // Kill the server right after it answered the second usage batch: the
+      // flush is mid-run, with 800 events still to go.
+      let posts = 0;
+      let killed;
+      const fetchThenKill = async (url, init) => {
+        const res = await fetch(url, init);
+        if (init.method === 'POST' && url.endsWith('/v1/usage') && ++posts === 2) killed = stop(server.child);
+        return res;
+      };
+      const cc = client(server.url, projectId, publishableKey, { fetch: fetchThenKill });
+      const before = atto((await cc.balance({ refresh: true })).balanceUsd);
+      const ids = new Set();
+      for (let i = 0; i < 1000; i++) ids.add(cc.reportUsage(usage()));
+      assert.equal(ids.size, 1000);
+      const partial = await cc.flush();
+      await killed;
+      assert.ok(partial.pending > 0 && partial.pending < 1000, `interrupted mid-run: ${JSON.stringify(partial)}`);
+      assert.equal(cc.pending(), partial.pending);
+      server = await startServer(db, port, false);
+      try {
+        await flushAll(cc);
+        assert.equal(cc.pending(), 0);
+        // Each event charged exactly once: the balance fell by 1,000 × its price.
+        const after = atto((await cc.balance({ refresh: true })).balanceUsd);
+        const { model, inputTokens, outputTokens } = usage();
+        const price = atto(estimateCost({ model, inputTokens, outputTokens }).total);
+        assert.equal(before - after, 1000n * price, 'each event recorded once, none lost');
+      } finally {
+        cc.close();
+        await stop(server.child);
+      }
     } finally {
-      cc.close();
-      await stop(server.child);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
