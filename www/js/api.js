@@ -44,7 +44,6 @@ export const api = {
   signOut: () => call('DELETE', '/session'),
   account: () => call('GET', '/account'),
   demo: () => call('GET', '/demo'),
-  models: () => call('GET', '/models'),
   settings: (id, patch) => call('PATCH', `${project(id)}/settings`, patch),
   topUp: (id, amountUsd, paymentMethod, idempotencyKey) =>
     call('POST', `${project(id)}/topups`, { amountUsd, paymentMethod }, { 'idempotency-key': idempotencyKey }),
