@@ -167,67 +167,6 @@ pub fn trim_zeros(amount: Decimal) -> Decimal {
     }
 }
 
-/// Appends `amount` as plain decimal text with exactly its scale's digits
-/// after the point (`0.00250` → `"0.00250"`, `-1.5` → `"-1.5"`): the text of
-/// its `Display`, written without `core::fmt` (the estimate hot path).
-pub fn write_decimal(out: &mut String, amount: Decimal) {
-    let mut buffer = [0u8; 40];
-    let digits = digits_of(amount.mantissa().unsigned_abs(), &mut buffer);
-    let scale = amount.scale() as usize;
-    if amount.is_sign_negative() && !amount.is_zero() {
-        out.push('-');
-    }
-    if scale == 0 {
-        out.push_str(digits);
-    } else if digits.len() > scale {
-        let (whole, fraction) = digits.split_at(digits.len() - scale);
-        out.push_str(whole);
-        out.push('.');
-        out.push_str(fraction);
-    } else {
-        out.push_str("0.");
-        out.extend(std::iter::repeat('0').take(scale - digits.len()));
-        out.push_str(digits);
-    }
-}
-
-/// Appends `count` in decimal, without `core::fmt`.
-pub fn write_count(out: &mut String, count: u64) {
-    let mut buffer = [0u8; 40];
-    out.push_str(digits_of(u128::from(count), &mut buffer));
-}
-
-/// The decimal digits of `value`, written at the end of `buffer`.
-fn digits_of(value: u128, buffer: &mut [u8; 40]) -> &str {
-    let mut at = buffer.len();
-    let mut push = |digit: u8| {
-        at -= 1;
-        buffer[at] = b'0' + digit;
-    };
-    match u64::try_from(value) {
-        // 64-bit division is native in wasm; 128-bit division is not.
-        Ok(mut small) => loop {
-            push((small % 10) as u8);
-            small /= 10;
-            if small == 0 {
-                break;
-            }
-        },
-        Err(_) => {
-            let mut large = value;
-            loop {
-                push((large % 10) as u8);
-                large /= 10;
-                if large == 0 {
-                    break;
-                }
-            }
-        }
-    }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&buffer[at..]).unwrap_or_default()
-}
-
 /// The exact sum of `amounts`, or `invalid_input` if it cannot be held exactly.
 ///
 /// Unlike `Decimal`'s `+`, this never drops low digits to make room.
@@ -422,32 +361,6 @@ mod tests {
             );
             assert_eq!(trimmed, amount, "{text}");
         }
-    }
-
-    #[test]
-    fn write_decimal_is_display() {
-        for text in [
-            "0",
-            "0.000",
-            "1",
-            "-1.5",
-            "0.00250",
-            "0.0000025",
-            "1234567.891",
-            "79228162514264337593543950335",
-            "-7.9228162514264337593543950335",
-            "0.0000000000000000000000000001",
-            "18446744073709551616",
-            "18446744073709551615",
-        ] {
-            let mut out = String::new();
-            write_decimal(&mut out, d(text));
-            assert_eq!(out, d(text).to_string(), "{text}");
-        }
-        let mut out = String::new();
-        write_count(&mut out, u64::MAX);
-        write_count(&mut out, 0);
-        assert_eq!(out, format!("{}0", u64::MAX));
     }
 
     #[test]
