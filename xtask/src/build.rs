@@ -2,7 +2,7 @@
 //! as the npm package in `pkg/`, with its size reported.
 
 use crate::fallback;
-use crate::files::{read, write};
+use crate::files::{clear_dir, read, write};
 use crate::process;
 use crate::setup::{self, WASM_TARGET};
 use crate::{root, Result};
@@ -70,6 +70,19 @@ pub struct Flavor {
     pub cargo_args: &'static [&'static str],
 }
 
+impl Flavor {
+    /// `cargo build` of this flavor's release wasm (callers add a target dir
+    /// or flags).
+    pub fn cargo_build(&self) -> Command {
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(root())
+            .args(["build", "--release", "--target", WASM_TARGET])
+            .args(["--package", "rork-cloud-credits"])
+            .args(self.cargo_args);
+        cmd
+    }
+}
+
 /// Every module of the package: the whole SDK at `rork-cloud-credits`, and
 /// estimation alone (no `client` feature) at `rork-cloud-credits/estimate`.
 pub const FLAVORS: [Flavor; 2] = [
@@ -90,9 +103,7 @@ pub fn build_package() -> Result<PathBuf> {
     setup::npm_ci(&tests)?;
 
     let dist = root().join("pkg/dist");
-    if dist.exists() {
-        std::fs::remove_dir_all(&dist).map_err(|e| format!("clearing {}: {e}", dist.display()))?;
-    }
+    clear_dir(&dist)?;
     std::fs::copy(root().join("LICENSE"), root().join("pkg/LICENSE"))
         .map_err(|e| format!("copying LICENSE into pkg/: {e}"))?;
     for flavor in &FLAVORS {
@@ -106,13 +117,7 @@ pub fn build_package() -> Result<PathBuf> {
 /// Node entry, and the wasm2js build. Returns the files to report.
 fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
     let tests = root().join("tests");
-    process::run(
-        Command::new("cargo")
-            .current_dir(root())
-            .args(["build", "--release", "--target", WASM_TARGET])
-            .args(["--package", "rork-cloud-credits"])
-            .args(flavor.cargo_args),
-    )?;
+    process::run(&mut flavor.cargo_build())?;
     let wasm = target_dir()
         .join(WASM_TARGET)
         .join("release")
@@ -143,7 +148,7 @@ fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
 
     write(&dir.join("node.js"), NODE_ENTRY)?;
     write(&dir.join("node.d.ts"), NODE_TYPES)?;
-    let without_wasm = fallback::build(&glue, flavor, wrap_glue)?;
+    let without_wasm = fallback::build(&glue, flavor)?;
     Ok([&[bound, glue][..], &without_wasm].concat())
 }
 
@@ -161,24 +166,26 @@ const WRAPPED_EXPORTS: [&str; 7] = [
 /// Makes the wrapper's internal exports module-private in the wasm-bindgen
 /// glue at `glue` and appends the wrapper (`src/wrapper.js`), which exports
 /// `estimateCost` and `estimateBatch` over them.
-pub fn wrap_glue(glue: &Path) -> Result {
-    let mut text = read(glue)?;
+fn wrap_glue(glue: &Path) -> Result {
+    write(glue, &wrapped(&read(glue)?, glue)?)
+}
+
+/// The wasm-bindgen glue `text` (read from `origin`, named in errors) with
+/// the wrapper's internal exports made private and `src/wrapper.js` appended.
+pub fn wrapped(text: &str, origin: &Path) -> Result<String> {
+    let mut text = text.to_owned();
     for name in WRAPPED_EXPORTS {
         let exported = format!("export function {name}(");
         if !text.contains(&exported) {
             return Err(format!(
                 "{}: wasm-bindgen did not emit `{exported}`; src/wrapper.js needs it",
-                glue.display()
+                origin.display()
             ));
         }
         text = text.replace(&exported, &format!("function {name}("));
     }
-    let wrapper = root().join("src/wrapper.js");
-    text.push_str(
-        &std::fs::read_to_string(&wrapper)
-            .map_err(|e| format!("reading {}: {e}", wrapper.display()))?,
-    );
-    write(glue, &text)
+    text.push_str(&read(&root().join("src/wrapper.js"))?);
+    Ok(text)
 }
 
 /// Cargo's target directory (honouring `CARGO_TARGET_DIR`).

@@ -13,8 +13,8 @@
 //! joins glue, translation and a UTF-8 text codec (for runtimes without
 //! `TextEncoder`/`TextDecoder`) into one minified ES module.
 
-use crate::build::{target_dir, Flavor};
-use crate::files::{read, write};
+use crate::build::{self, target_dir, Flavor};
+use crate::files::{clear_dir, read, write};
 use crate::process;
 use crate::setup::{self, WASM_TARGET};
 use crate::{root, Result};
@@ -36,14 +36,10 @@ const LOWERING_PASSES: [&str; 3] = [
 ];
 
 /// Builds the wasm2js variant of `flavor`, whose wasm-bindgen `web` glue is
-/// `glue` (its exports are the API to match), into the same directory,
-/// applying `finish_glue` to its glue as the main build does, and writes
+/// `glue` (its exports are the API to match), into the same directory, its
+/// glue wrapped as the main build's is ([`build::wrapped`]), and writes
 /// `auto.js` next to it. Returns the files written.
-pub fn build(
-    glue: &Path,
-    flavor: &Flavor,
-    finish_glue: fn(&Path) -> Result,
-) -> Result<Vec<PathBuf>> {
+pub fn build(glue: &Path, flavor: &Flavor) -> Result<Vec<PathBuf>> {
     let dist = glue.parent().ok_or("the glue file has no directory")?;
     let stem = glue
         .file_stem()
@@ -53,12 +49,10 @@ pub fn build(
     let work = target_dir().join("wasm2js");
 
     process::run(
-        Command::new("cargo")
-            .current_dir(root())
-            .args(["build", "--release", "--target", WASM_TARGET])
-            .args(["--package", "rork-cloud-credits", "--target-dir"])
+        flavor
+            .cargo_build()
+            .arg("--target-dir")
             .arg(&work)
-            .args(flavor.cargo_args)
             .env("RUSTFLAGS", "-C target-cpu=mvp")
             .env_remove("CARGO_ENCODED_RUSTFLAGS"),
     )?;
@@ -78,10 +72,7 @@ pub fn build(
     )?;
 
     let bound = work.join("bindgen").join(flavor.dir);
-    if bound.exists() {
-        std::fs::remove_dir_all(&bound)
-            .map_err(|e| format!("clearing {}: {e}", bound.display()))?;
-    }
+    clear_dir(&bound)?;
     process::run(
         Command::new("wasm-bindgen")
             .args(["--target", "bundler", "--out-name", stem, "--out-dir"])
@@ -89,8 +80,7 @@ pub fn build(
             .arg(&lowered),
     )?;
     let bg_glue = bound.join(format!("{stem}_bg.js"));
-    finish_glue(&bg_glue)?;
-    let text = read(&bg_glue)?;
+    let text = build::wrapped(&read(&bg_glue)?, &bg_glue)?;
     write(&bg_glue, &renew_memory_views(&text)?)?;
     process::run(
         Command::new(setup::npm_bin(&tests, "wasm2js"))

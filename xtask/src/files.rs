@@ -1,4 +1,5 @@
-//! Reading and writing text files with errors that name the file.
+//! Reading and writing text files, and clearing directories, with errors
+//! that name the path.
 
 use crate::Result;
 use std::path::Path;
@@ -11,4 +12,12 @@ pub fn read(path: &Path) -> Result<String> {
 /// Replaces the file's contents with `text`.
 pub fn write(path: &Path, text: &str) -> Result {
     std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+/// Deletes the directory `path` and everything in it, if it exists.
+pub fn clear_dir(path: &Path) -> Result {
+    if path.exists() {
+        std::fs::remove_dir_all(path).map_err(|e| format!("clearing {}: {e}", path.display()))?;
+    }
+    Ok(())
 }
