@@ -149,8 +149,10 @@ pub fn run() -> Result {
 /// A test suite that runs against its own reference server.
 struct ServerSuite {
     name: &'static str,
-    /// Names the suite's database file; `"wasm"` needs no built package.
+    /// Names the suite's database file.
     key: &'static str,
+    /// Whether the suite tests the built npm package (skipped if it did not build).
+    needs_package: bool,
     command: fn() -> Command,
 }
 
@@ -171,6 +173,7 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
         ServerSuite {
             name: "wasm tests in headless Chromium",
             key: "wasm",
+            needs_package: false,
             command: || {
                 let mut cmd = cargo(&[
                     "test",
@@ -186,26 +189,36 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
         ServerSuite {
             name: "npm package tests (node:test)",
             key: "js",
+            needs_package: true,
             command: || node_tests("tests/js"),
         },
         ServerSuite {
             name: "packaging tests (npm pack into Node, Vite, workers, tsc --strict)",
             key: "packaging",
+            needs_package: true,
             command: || node_tests("tests/packaging"),
         },
         ServerSuite {
             name: "no-WebAssembly fallback (node --jitless, Hermes VM)",
             key: "hermes",
+            needs_package: true,
             command: || node_tests("tests/hermes"),
         },
         ServerSuite {
             name: "browser end-to-end tests (Playwright + Chromium)",
             key: "e2e",
+            needs_package: true,
             command: || node_tests("tests/e2e"),
         },
     ];
-    for ServerSuite { name, key, command } in suites {
-        if key != "wasm" && !package_built {
+    for ServerSuite {
+        name,
+        key,
+        needs_package,
+        command,
+    } in suites
+    {
+        if needs_package && !package_built {
             tally.check(name, Err("skipped: the npm package did not build".into()));
             continue;
         }
