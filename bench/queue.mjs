@@ -5,6 +5,7 @@
 //   node --expose-gc bench/queue.mjs <dist dir> <events>   → prints the memory measurement as JSON
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './speed.mjs';
 
 const USAGE = { model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 2, feature: 'bench' };
 /** The client's queue capacity (core `QueueConfig::default`): the most events one round may queue. */
@@ -59,8 +60,8 @@ export async function queueThroughput(dist, baseUrl, { rounds, events }) {
       if (delivered !== events) throw new Error(`the server recorded ${delivered} of ${events} events`);
       runs.push({ eventsPerSecond: events / ((t2 - t0) / 1000), reportUs: ((t1 - t0) * 1000) / events });
     }
-    const median = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
-    return { events, rounds, eventsPerSecond: median('eventsPerSecond'), reportUs: median('reportUs') };
+    const middle = (key) => median(runs.map((r) => r[key]));
+    return { events, rounds, eventsPerSecond: middle('eventsPerSecond'), reportUs: middle('reportUs') };
   } finally {
     cc.close();
   }
