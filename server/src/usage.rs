@@ -281,11 +281,8 @@ pub async fn record(
         )
         .await?;
         let project = locked_project(&mut locked, event)?;
-        let result = match record_settling(&mut tx, project, event).await? {
-            Ok((status, cost)) => accepted(event, status, cost),
-            Err(error) => rejected(event.index, Some(event.id.clone()), error.error),
-        };
-        results.push(result);
+        let outcome = record_settling(&mut tx, project, event).await?;
+        results.push(result_of(event, outcome));
     }
     record_plain(&mut tx, &mut locked, plain, &mut results).await?;
     let mut projects: Vec<ProjectRow> = locked.into_values().collect();
@@ -302,13 +299,18 @@ fn locked_project<'a>(
         .ok_or_else(|| AppError::internal("event for a project not locked"))
 }
 
-fn accepted(event: &Priced, status: EventStatus, cost: Decimal) -> UsageResult {
-    UsageResult {
-        index: event.index,
-        id: Some(event.id.clone()),
-        status,
-        cost_usd: Some(cost),
-        error: None,
+/// The result of recording `event`: accepted (or a duplicate) with its
+/// cost, or rejected with the error.
+fn result_of(event: &Priced, outcome: Result<(EventStatus, Decimal), AppError>) -> UsageResult {
+    match outcome {
+        Ok((status, cost)) => UsageResult {
+            index: event.index,
+            id: Some(event.id.clone()),
+            status,
+            cost_usd: Some(cost),
+            error: None,
+        },
+        Err(error) => rejected(event.index, Some(event.id.clone()), error.error),
     }
 }
 
@@ -390,24 +392,18 @@ async fn record_plain(
                 );
                 Ok((EventStatus::Accepted, event.cost))
             }
-            Plan::New => match winners.remove(&event.id) {
-                // Recorded meanwhile by another project's transaction (same id).
-                Some(winner) => {
-                    let outcome = winner.as_duplicate_for(&project.id);
-                    seen.insert(event.id.clone(), winner);
-                    outcome
-                }
-                None => return Err(AppError::internal("usage event vanished")),
-            },
+            Plan::New => {
+                let winner = lost_to(winners.remove(&event.id))?;
+                let outcome = winner.as_duplicate_for(&project.id);
+                seen.insert(event.id.clone(), winner);
+                outcome
+            }
             Plan::Again => match seen.get(&event.id) {
                 Some(earlier) => earlier.as_duplicate_for(&project.id),
                 None => return Err(AppError::internal("repeated event without a first")),
             },
         };
-        results.push(match outcome {
-            Ok((status, cost)) => accepted(event, status, cost),
-            Err(error) => rejected(event.index, Some(event.id.clone()), error.error),
-        });
+        results.push(result_of(event, outcome));
     }
     entries.write(tx).await
 }
@@ -478,7 +474,7 @@ async fn record_settling(
     project: &mut ProjectRow,
     event: &Priced,
 ) -> AppResult<Result<(EventStatus, Decimal), AppError>> {
-    if let Some(seen) = recorded(tx, &event.id).await? {
+    if let Some(seen) = recorded_many(tx, &[&event.id]).await?.remove(&event.id) {
         return Ok(seen.as_duplicate_for(&project.id));
     }
     let Some(hold_id) = &event.hold_id else {
@@ -497,11 +493,8 @@ async fn record_settling(
     }
     let inserted = insert_events(tx, &[event]).await?;
     if !inserted.contains(&event.id) {
-        // Recorded meanwhile by another project's transaction (same id).
-        return match recorded(tx, &event.id).await? {
-            Some(seen) => Ok(seen.as_duplicate_for(&project.id)),
-            None => Err(AppError::internal("usage event vanished")),
-        };
+        let winner = lost_to(recorded_many(tx, &[&event.id]).await?.remove(&event.id))?;
+        return Ok(winner.as_duplicate_for(&project.id));
     }
     if hold_status == HoldStatus::Active {
         holds::close(tx, project, hold, HoldStatus::Settled, Some(event.cost)).await?;
@@ -530,13 +523,11 @@ impl Seen {
     }
 }
 
-async fn recorded(tx: &mut WriteTx, id: &str) -> AppResult<Option<Seen>> {
-    let row: Option<(String, Dec)> =
-        sqlx::query_as("SELECT project_id, cost FROM usage_events WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(row.map(|(project_id, cost)| Seen { project_id, cost }))
+/// The event that won the insert of an id this transaction lost: recorded
+/// meanwhile by another project's transaction (same id). `winner` is its
+/// lookup after the insert, so finding nothing is an internal error.
+fn lost_to(winner: Option<Seen>) -> AppResult<Seen> {
+    winner.ok_or_else(|| AppError::internal("usage event vanished"))
 }
 
 /// The recorded events among `ids`, by id (one query per
