@@ -153,11 +153,14 @@ fn price(
     if occurred_at > now + MAX_FUTURE_MS {
         return Err(AppError::invalid("occurredAt is in the future"));
     }
-    Priced::new(Unpriced {
+    let (usage, cost, catalog_version) = price_usage(event.usage)?;
+    Ok(Priced {
         index,
         id,
         project_id,
-        usage: event.usage,
+        usage,
+        cost,
+        catalog_version,
         feature: event.feature,
         hold_id,
         occurred_at,
@@ -165,38 +168,15 @@ fn price(
     })
 }
 
-/// An event before pricing: [`Priced`] without the cost.
-struct Unpriced {
-    index: usize,
-    id: String,
-    project_id: String,
-    usage: UsageRequest,
-    feature: Option<String>,
-    hold_id: Option<String>,
-    occurred_at: i64,
-    strict_hold: bool,
-}
-
-impl Priced {
-    /// Prices `event` from the catalog; its model becomes the canonical id.
-    fn new(event: Unpriced) -> AppResult<Priced> {
-        let estimate = pricing::estimate(&event.usage)?;
-        Ok(Priced {
-            index: event.index,
-            id: event.id,
-            project_id: event.project_id,
-            usage: UsageRequest {
-                model: estimate.model,
-                ..event.usage
-            },
-            cost: estimate.total,
-            catalog_version: estimate.catalog_version,
-            feature: event.feature,
-            hold_id: event.hold_id,
-            occurred_at: event.occurred_at,
-            strict_hold: event.strict_hold,
-        })
-    }
+/// Prices `usage` from the catalog: the usage with the model's canonical
+/// id, its cost and the catalog version that priced it.
+fn price_usage(usage: UsageRequest) -> AppResult<(UsageRequest, Decimal, String)> {
+    let estimate = pricing::estimate(&usage)?;
+    let usage = UsageRequest {
+        model: estimate.model,
+        ..usage
+    };
+    Ok((usage, estimate.total, estimate.catalog_version))
 }
 
 /// `POST /v1/holds/{id}/settle`: records the actual usage of the request
@@ -214,16 +194,19 @@ pub async fn settle(
     if let Some(feature) = &request.feature {
         validate::text("feature", feature, 100)?;
     }
-    let event = Priced::new(Unpriced {
+    let (usage, cost, catalog_version) = price_usage(request.usage.clone())?;
+    let event = Priced {
         index: 0,
         id,
         project_id: hold.project_id.clone(),
-        usage: request.usage.clone(),
+        usage,
+        cost,
+        catalog_version,
         feature: request.feature.clone(),
         hold_id: Some(hold.id.clone()),
         occurred_at: clock::now_ms(),
         strict_hold: true,
-    })?;
+    };
     let (mut results, projects) = record(services, vec![event]).await?;
     let (Some(result), Some(project)) = (results.pop(), projects.first()) else {
         return Err(AppError::internal("settlement recorded nothing"));
