@@ -102,8 +102,7 @@ pub async fn create(
     }
 
     let mut tx = services.store.write().await?;
-    let mut project = projects::lock(&mut tx, project_id).await?;
-    expire_due(&mut tx, &mut project).await?;
+    let mut project = lock_project(&mut tx, project_id).await?;
     if !project.cloud_enabled() {
         return Err(cloud_disabled());
     }
@@ -191,8 +190,7 @@ pub async fn get_locked(tx: &mut WriteTx, id: &str) -> AppResult<Option<HoldRow>
 pub async fn release(services: &Services, id: &str) -> AppResult<Hold> {
     let project_id = get(services.store.pool(), id).await?.project_id;
     let mut tx = services.store.write().await?;
-    let mut project = projects::lock(&mut tx, &project_id).await?;
-    expire_due(&mut tx, &mut project).await?;
+    let mut project = lock_project(&mut tx, &project_id).await?;
     let hold = get_locked(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("hold"))?;
@@ -242,8 +240,16 @@ pub async fn close(
     Ok(hold)
 }
 
+/// Locks the project's row in `tx` and expires its past-due holds, so the
+/// caller sees the balance as it is now.
+pub async fn lock_project(tx: &mut WriteTx, project_id: &str) -> AppResult<ProjectRow> {
+    let mut project = projects::lock(tx, project_id).await?;
+    expire_due(tx, &mut project).await?;
+    Ok(project)
+}
+
 /// Expires the project's active holds that are past due, in `tx`.
-pub async fn expire_due(tx: &mut WriteTx, project: &mut ProjectRow) -> AppResult<()> {
+async fn expire_due(tx: &mut WriteTx, project: &mut ProjectRow) -> AppResult<()> {
     let due: Vec<HoldRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM holds WHERE project_id = $1 AND status = $2 AND expires_at <= $3 \
          ORDER BY expires_at, id"
@@ -270,8 +276,7 @@ pub async fn expire_all_due(services: &Services) -> AppResult<usize> {
     .await?;
     for (project_id,) in &projects {
         let mut tx = services.store.write().await?;
-        let mut project = projects::lock(&mut tx, project_id).await?;
-        expire_due(&mut tx, &mut project).await?;
+        let mut project = lock_project(&mut tx, project_id).await?;
         services
             .commit(tx, std::slice::from_mut(&mut project))
             .await?;

@@ -245,8 +245,7 @@ pub async fn record(
         .map(|event| event.project_id.as_str())
         .collect();
     for project_id in ids {
-        let mut project = projects::lock(&mut tx, project_id).await?;
-        holds::expire_due(&mut tx, &mut project).await?;
+        let project = holds::lock_project(&mut tx, project_id).await?;
         locked.insert(project_id.to_owned(), project);
     }
     let mut results = Vec::with_capacity(events.len());
