@@ -186,12 +186,13 @@ pub async fn get_locked(tx: &mut WriteTx, id: &str) -> AppResult<Option<HoldRow>
     )
 }
 
-/// `POST /v1/holds/{id}/release`: gives the whole reservation back.
-pub async fn release(services: &Services, id: &str) -> AppResult<Hold> {
-    let project_id = get(services.store.pool(), id).await?.project_id;
+/// `POST /v1/holds/{id}/release`: gives `hold`'s whole reservation back.
+/// `hold` is as the caller loaded it; its status is read again under the
+/// project's lock.
+pub async fn release(services: &Services, hold: &HoldRow) -> AppResult<Hold> {
     let mut tx = services.store.write().await?;
-    let mut project = lock_project(&mut tx, &project_id).await?;
-    let hold = get_locked(&mut tx, id)
+    let mut project = lock_project(&mut tx, &hold.project_id).await?;
+    let hold = get_locked(&mut tx, &hold.id)
         .await?
         .ok_or_else(|| AppError::not_found("hold"))?;
     let status = hold.status()?;

@@ -53,7 +53,7 @@ pub async fn release_hold(
     Path(id): Path<String>,
 ) -> AppResult<Json<Hold>> {
     let hold = authorized_hold(&state, &principal, &id).await?;
-    Ok(Json(holds::release(&state.services, &hold.id).await?))
+    Ok(Json(holds::release(&state.services, &hold).await?))
 }
 
 async fn authorized_hold(
