@@ -116,8 +116,10 @@ impl Hold {
                 .transport
                 .json::<Settlement>("POST", &path, Some(&body))
                 .await;
+            // The balance is refreshed on success and failure alike, which
+            // covers what `Client::fail` would refresh for.
             client.balance_changed();
-            let settlement = result.map_err(|e| client.fail(e))?;
+            let settlement = result.map_err(error::to_js)?;
             hold.replace(settlement.hold.clone());
             json::to_js(&settlement)
         }))
@@ -134,7 +136,7 @@ impl Hold {
                 .json::<wire::Hold>("POST", &path, None)
                 .await;
             client.balance_changed();
-            hold.replace(result.map_err(|e| client.fail(e))?);
+            hold.replace(result.map_err(error::to_js)?);
             Ok(JsValue::UNDEFINED)
         })
     }
