@@ -27,7 +27,11 @@ pub(crate) struct UsageReport {
 /// Reads `{ model, inputTokens, ..., feature?, holdId? }`; `what` names the
 /// argument in errors.
 pub(crate) fn usage_report(value: &JsValue, what: &str) -> Result<UsageReport, Error> {
-    let mut json = json::from_js(value, what)?;
+    usage_report_from_json(json::from_js(value, what)?)
+}
+
+/// [`usage_report`] from the argument's JSON form, already read from JS.
+fn usage_report_from_json(mut json: Value) -> Result<UsageReport, Error> {
     let (feature, hold_id) = match &mut json {
         Value::Object(fields) => (
             optional_string(fields, "feature", MAX_FEATURE_CHARS)?,
@@ -57,20 +61,19 @@ pub(crate) fn hold_request(value: &JsValue) -> Result<HoldRequest, Error> {
         ))),
         None => Ok(None),
     };
-    if let Some(total) = amount("total")? {
+    // `total` first; `amountUsd` is only read without one.
+    let amount_usd = match amount("total")? {
+        Some(total) => Some(total),
+        None => amount("amountUsd")?,
+    };
+    if amount_usd.is_some() {
         return Ok(HoldRequest {
-            amount_usd: Some(total),
-            ..HoldRequest::default()
-        });
-    }
-    if let Some(amount_usd) = amount("amountUsd")? {
-        return Ok(HoldRequest {
-            amount_usd: Some(amount_usd),
+            amount_usd,
             ..HoldRequest::default()
         });
     }
     Ok(HoldRequest {
-        usage: Some(usage_report(value, "the hold request")?.usage),
+        usage: Some(usage_report_from_json(json)?.usage),
         ..HoldRequest::default()
     })
 }
