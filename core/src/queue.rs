@@ -164,6 +164,13 @@ pub struct Report {
     pub failure: Option<Error>,
 }
 
+impl Report {
+    /// How many events left the queue: accepted, duplicate or rejected.
+    pub fn removed(&self) -> usize {
+        self.accepted + self.duplicate + self.rejected.len()
+    }
+}
+
 /// What [`UsageQueue::absorb`] took from a persisted queue.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Absorbed {

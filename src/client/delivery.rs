@@ -141,7 +141,11 @@ async fn send(client: &Rc<Client>, batch: Batch) -> Report {
             .queue
             .borrow_mut()
             .complete(batch.token, outcome, env::now_ms(), env::random_u64());
-    client.persist();
+    // The stored form holds the events, not which batch carries them: only
+    // a completion that removed some changes it.
+    if report.removed() > 0 {
+        client.persist();
+    }
     for rejection in &report.rejected {
         let error = Error::new(
             rejection.error.code,
