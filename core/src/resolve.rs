@@ -35,7 +35,7 @@ impl NameIndex {
         let mut names = BTreeMap::new();
         for (position, entry) in entries.iter().enumerate() {
             for name in std::iter::once(&entry.id).chain(&entry.aliases) {
-                if let Some(previous) = names.insert(normalize(name), position) {
+                if let Some(previous) = names.insert(normalize(name).into_owned(), position) {
                     return Err(Error::invalid_input(format!(
                         "catalog name {name:?} is used by both {:?} and {:?}",
                         entries[previous].id, entry.id
@@ -48,12 +48,8 @@ impl NameIndex {
 
     /// The position in `entries` of the entry `name` refers to.
     pub fn resolve(&self, entries: &[Entry], name: &str) -> Result<usize> {
-        // Names usually arrive normalized already: look them up without a copy.
-        let normalized = if is_normalized(name) {
-            Cow::Borrowed(name)
-        } else {
-            Cow::Owned(normalize(name))
-        };
+        // Names usually arrive normalized already: looked up without a copy.
+        let normalized = normalize(name);
         if normalized.is_empty() {
             return Err(Error::invalid_input(
                 "model is required: pass a catalog id such as \"gpt-4o\" (listModels() lists them)",
@@ -145,14 +141,15 @@ fn quoted_list(items: &[String]) -> String {
     }
 }
 
-/// Whether `name` is its own [`normalize`]d form (no uppercase ASCII, nothing to trim).
-fn is_normalized(name: &str) -> bool {
-    !name.bytes().any(|b| b.is_ascii_uppercase()) && name.trim().len() == name.len()
-}
-
-/// Lowercases and trims a model name for lookup.
-pub fn normalize(name: &str) -> String {
-    name.trim().to_ascii_lowercase()
+/// Lowercases and trims a model name for lookup; borrowed from `name` when
+/// there is no uppercase ASCII to lower.
+pub fn normalize(name: &str) -> Cow<'_, str> {
+    let trimmed = name.trim();
+    if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(trimmed.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(trimmed)
+    }
 }
 
 /// Splits `"provider/model"` or `"provider:model"` at the first separator.
@@ -289,7 +286,7 @@ mod tests {
     }
 
     #[test]
-    fn is_normalized_matches_normalize() {
+    fn normalize_borrows_normalized_names() {
         for name in [
             "gpt-4o",
             "GPT-4o",
@@ -299,7 +296,11 @@ mod tests {
             "openai/gpt-4o",
             "Ünï",
         ] {
-            assert_eq!(is_normalized(name), normalize(name) == name, "{name:?}");
+            let normalized = normalize(name);
+            assert_eq!(normalized, name.trim().to_ascii_lowercase(), "{name:?}");
+            if normalized == name {
+                assert!(matches!(normalized, Cow::Borrowed(_)), "{name:?}");
+            }
         }
     }
 
