@@ -155,11 +155,7 @@ fn timeout_signal() -> Option<JsValue> {
 
 /// A `network` error from whatever `fetch` threw.
 fn network(thrown: JsValue) -> Error {
-    let message = Reflect::get(&thrown, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .or_else(|| thrown.as_string())
-        .unwrap_or_else(|| "the request failed".into());
+    let message = env::thrown_message(&thrown).unwrap_or_else(|| "the request failed".into());
     Error::new(
         ErrorCode::Network,
         format!("could not reach the Cloud Credits server: {message}"),

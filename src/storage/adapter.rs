@@ -9,6 +9,7 @@
 //! already asked for have finished, so a new client reads what a closed one
 //! wrote last. A failed write is reported to the adapter's error sink.
 
+use crate::client::env;
 use js_sys::{Function, Promise, Reflect};
 use rork_cloud_credits_core::Error;
 use std::cell::RefCell;
@@ -147,11 +148,7 @@ impl Adapter {
             Err(thrown) => Err(thrown),
         };
         answered.map_err(|thrown| {
-            let message = Reflect::get(&thrown, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-                .or_else(|| thrown.as_string())
-                .unwrap_or_else(|| "it failed".into());
+            let message = env::thrown_message(&thrown).unwrap_or_else(|| "it failed".into());
             Error::invalid_input(format!(
                 "the storage adapter's {name}({key:?}) failed: {message}"
             ))
