@@ -80,6 +80,13 @@ fn queue_keys(project: &str) -> Vec<String> {
         .collect()
 }
 
+/// Removes every stored queue of `project` (a test's cleanup).
+fn remove_queues(project: &str) {
+    for key in queue_keys(project) {
+        storage().remove_item(&key).unwrap();
+    }
+}
+
 fn stored_events(project: &str) -> usize {
     queue_keys(project)
         .iter()
@@ -205,9 +212,7 @@ async fn an_unreachable_server_keeps_every_event_queued_and_persisted() {
     cc.close();
     // Closing leaves them persisted for the next client.
     assert_eq!(stored_events(&project), 5);
-    for key in queue_keys(&project) {
-        storage().remove_item(&key).unwrap();
-    }
+    remove_queues(&project);
 }
 
 #[wasm_bindgen_test]
@@ -233,9 +238,7 @@ async fn a_new_client_adopts_the_queue_a_closed_one_left_behind() {
         "now stored once, under the new key"
     );
     second.close();
-    for key in queue_keys(&project) {
-        storage().remove_item(&key).unwrap();
-    }
+    remove_queues(&project);
 }
 
 #[wasm_bindgen_test]
@@ -263,9 +266,7 @@ async fn two_live_tabs_never_take_each_others_events() {
     for cc in [b, c, d] {
         cc.close();
     }
-    for key in queue_keys(&project) {
-        storage().remove_item(&key).unwrap();
-    }
+    remove_queues(&project);
 }
 
 #[wasm_bindgen_test]
@@ -312,16 +313,12 @@ async fn demo() -> Option<(String, String, String)> {
     ))
 }
 
-fn server_client(url: &str, project: &str, key: &str) -> CloudCredits {
-    client(url, project, key)
-}
-
 #[wasm_bindgen_test]
 async fn server_balance_is_read_cached_and_announced() {
     let Some((url, project, key)) = demo().await else {
         return;
     };
-    let cc = server_client(&url, &project, &key);
+    let cc = client(&url, &project, &key);
     let (balances, listener) = recorder();
     cc.on("balance", listener).unwrap();
     let first = wait(cc.balance(None)).await.unwrap();
@@ -365,7 +362,7 @@ async fn server_guard_settle_and_release() {
     let Some((url, project, key)) = demo().await else {
         return;
     };
-    let cc = server_client(&url, &project, &key);
+    let cc = client(&url, &project, &key);
     let hold = wait(cc.guard(js(
         r#"{"model":"gpt-4o-mini","inputTokens":1000,"outputTokens":500}"#,
     )))
@@ -404,7 +401,7 @@ async fn server_a_thousand_events_are_recorded_exactly_once() {
     let Some((url, project, key)) = demo().await else {
         return;
     };
-    let cc = server_client(&url, &project, &key);
+    let cc = client(&url, &project, &key);
     let balance = || async {
         let b = wait(cc.balance(Some(js(r#"{"refresh":true}"#).unchecked_into())))
             .await
@@ -438,7 +435,7 @@ async fn server_notifications_and_affordable() {
     let Some((url, project, key)) = demo().await else {
         return;
     };
-    let cc = server_client(&url, &project, &key);
+    let cc = client(&url, &project, &key);
     let list = wait(cc.notifications()).await.unwrap();
     assert!(js_sys::Array::is_array(&list));
     let affordable = wait(cc.affordable(js(r#"{"model":"gpt-4o-mini","inputTokens":1000}"#)))
@@ -454,7 +451,7 @@ async fn server_wrong_key_is_unauthorized() {
     let Some((url, project, _)) = demo().await else {
         return;
     };
-    let cc = server_client(&url, &project, "pk_not_a_real_key");
+    let cc = client(&url, &project, "pk_not_a_real_key");
     let error = wait(cc.balance(None)).await.unwrap_err();
     assert_eq!(code(&error), "unauthorized");
     cc.close();
