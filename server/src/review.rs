@@ -5,7 +5,7 @@
 //! belongs to, and file a support report with an id.
 
 use crate::clock::{self, rfc3339};
-use crate::db::{enum_text, Dec};
+use crate::db::{enum_text, stored_count, Dec};
 use crate::error::{AppError, AppResult};
 use crate::{ledger, projects, validate};
 use rork_cloud_credits_core::estimate::UsageRequest;
@@ -175,7 +175,6 @@ async fn usage_between(
     .bind(to)
     .fetch_all(pool)
     .await?;
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
     Ok(rows
         .into_iter()
         .map(|row| RecordedUsage {
@@ -183,11 +182,11 @@ async fn usage_between(
             project_id: row.project_id,
             usage: UsageRequest {
                 model: row.model,
-                input_tokens: count(row.input_tokens),
-                cached_input_tokens: count(row.cached_input_tokens),
-                cache_write_tokens: count(row.cache_write_tokens),
-                output_tokens: count(row.output_tokens),
-                units: count(row.units),
+                input_tokens: stored_count(row.input_tokens),
+                cached_input_tokens: stored_count(row.cached_input_tokens),
+                cache_write_tokens: stored_count(row.cache_write_tokens),
+                output_tokens: stored_count(row.output_tokens),
+                units: stored_count(row.units),
             },
             feature: row.feature,
             hold_id: row.hold_id,

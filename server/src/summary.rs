@@ -3,7 +3,7 @@
 //! holds them as decimal strings).
 
 use crate::clock::{self, DAY_MS};
-use crate::db::Dec;
+use crate::db::{stored_count, Dec};
 use crate::error::{AppError, AppResult};
 use rork_cloud_credits_core::wire::{GroupBy, UsageGroup, UsageSummary};
 use rust_decimal::Decimal;
@@ -94,9 +94,13 @@ pub async fn summarize(
             .or_insert_with(|| empty_group(key, label));
         group.cost_usd += row.cost.0;
         group.events += 1;
-        group.input_tokens = group.input_tokens.saturating_add(count(row.input_tokens));
-        group.output_tokens = group.output_tokens.saturating_add(count(row.output_tokens));
-        group.units = group.units.saturating_add(count(row.units));
+        group.input_tokens = group
+            .input_tokens
+            .saturating_add(stored_count(row.input_tokens));
+        group.output_tokens = group
+            .output_tokens
+            .saturating_add(stored_count(row.output_tokens));
+        group.units = group.units.saturating_add(stored_count(row.units));
         total += row.cost.0;
         total_events += 1;
     }
@@ -125,9 +129,4 @@ fn empty_group(key: String, label: String) -> UsageGroup {
         output_tokens: 0,
         units: 0,
     }
-}
-
-/// Counts are stored from `u64`s of at most 2^53 - 1, so they are never negative.
-fn count(stored: i64) -> u64 {
-    u64::try_from(stored).unwrap_or(0)
 }

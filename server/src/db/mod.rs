@@ -251,6 +251,12 @@ pub fn flag(value: bool) -> i64 {
     i64::from(value)
 }
 
+/// A stored token or unit count as a `u64`. Counts are stored from `u64`s
+/// of at most 2^53 - 1, so they are never negative.
+pub(crate) fn stored_count(stored: i64) -> u64 {
+    u64::try_from(stored).unwrap_or(0)
+}
+
 /// An enum's wire name (its serde string, e.g. `"top_up"`), as TEXT columns store it.
 pub fn enum_text<T: Serialize>(value: T) -> String {
     match serde_json::to_value(value) {
