@@ -13,6 +13,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { atto } from '../decimal.mjs';
 
 const SERVER = process.env.CLOUD_CREDITS_URL;
 const self = fileURLToPath(import.meta.url);
@@ -90,12 +91,6 @@ async function jitlessSuite() {
   const QUEUE_KEY = `rork-cloud-credits:v1:${projectId}:queue`;
   const usage = { model: 'gpt-4o-mini', inputTokens: 1000, cachedInputTokens: 200, outputTokens: 300 };
 
-  /** A decimal string as an exact BigInt count of 10^-18 USD. */
-  const atto = (text) => {
-    const [whole, frac = ''] = text.split('.');
-    const sign = whole.startsWith('-') ? -1n : 1n;
-    return sign * (BigInt(whole.replace('-', '')) * 10n ** 18n + BigInt(frac.padEnd(18, '0')));
-  };
   /** The balance as the server reports it to a plain HTTP request (not through the client). */
   const serverBalance = async () => {
     const res = await httpFetch(`${SERVER}/v1/projects/${projectId}/balance`, { headers: { Authorization: `Bearer ${publishableKey}` } });

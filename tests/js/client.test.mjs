@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import init, { CloudCredits, estimateCost } from '../../pkg/dist/node.js';
+import { atto } from '../decimal.mjs';
 
 await init();
 
@@ -28,13 +29,6 @@ async function demo(url) {
   const res = await fetch(`${url}/v1/demo`);
   assert.equal(res.status, 200, 'GET /v1/demo: start the server with --seed-demo');
   return res.json();
-}
-
-/** A decimal string as an exact BigInt count of 10^-18 USD. */
-function atto(text) {
-  const [whole, frac = ''] = text.split('.');
-  const sign = whole.startsWith('-') ? -1n : 1n;
-  return sign * (BigInt(whole.replace('-', '')) * 10n ** 18n + BigInt(frac.padEnd(18, '0')));
 }
 
 async function flushAll(cc, rounds = 200) {

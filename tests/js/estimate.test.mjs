@@ -1,7 +1,7 @@
 // node:test suite for the estimation API of the built package (pkg/dist),
 // through its Node entry point. Run after `cargo xtask build`:
 //   node --test tests/js/
-// Expected costs come from an independent BigInt decimal oracle below and
+// Expected costs come from an independent BigInt decimal oracle (../decimal.mjs) and
 // from hand-computed literals, never from the code under test.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -16,29 +16,14 @@ import init, {
   catalogVersion,
   loadCatalog,
 } from "../../pkg/dist/node.js";
+import { add, dec, mul, show } from "../decimal.mjs";
 
 const dist = new URL("../../pkg/dist/", import.meta.url);
 await init();
 await init(); // a second init is a no-op
 
-// ---- exact decimal oracle on BigInt: value = digits / 10^scale ----
-const dec = (text) => {
-  const [whole, frac = ""] = text.split(".");
-  return { digits: BigInt(whole + frac), scale: frac.length };
-};
-const mul = (a, n) => ({ digits: a.digits * BigInt(n), scale: a.scale });
+// ---- exact decimal oracle on BigInt (tests/decimal.mjs): value = digits / 10^scale ----
 const perToken = (per1M) => ({ digits: per1M.digits, scale: per1M.scale + 6 });
-const add = (a, b) => {
-  const scale = Math.max(a.scale, b.scale);
-  const widen = (x) => x.digits * 10n ** BigInt(scale - x.scale);
-  return { digits: widen(a) + widen(b), scale };
-};
-const show = ({ digits, scale }) => {
-  const negative = digits < 0n;
-  let text = (negative ? -digits : digits).toString().padStart(scale + 1, "0");
-  if (scale > 0) text = `${text.slice(0, -scale)}.${text.slice(-scale)}`.replace(/\.?0+$/, "");
-  return (negative ? "-" : "") + text;
-};
 const canon = (text) => show(dec(text));
 
 // The oracle's expected total for a request against a catalog entry.
