@@ -8,12 +8,12 @@
 // node --test tests/hermes/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { atto } from '../decimal.mjs';
+import { testUnderJitless } from './harness.mjs';
 
 const SERVER = process.env.CLOUD_CREDITS_URL;
 const self = fileURLToPath(import.meta.url);
@@ -23,12 +23,8 @@ const TESTS = 11;
 if (typeof WebAssembly === 'object') {
   test('the cloud client suite passes under node --jitless (the wasm2js build)',
     { skip: !SERVER && 'CLOUD_CREDITS_URL not set', timeout: 240_000 }, () => {
-      // Without this variable the child would report to this runner instead of printing TAP.
-      const env = { ...process.env };
-      delete env.NODE_TEST_CONTEXT;
-      const suite = spawnSync(process.execPath, ['--jitless', '--test', '--test-reporter=tap', self],
-        { env, encoding: 'utf8', maxBuffer: 64 << 20 });
-      const count = (kind) => Number(suite.stdout.match(new RegExp(`^# ${kind} (\\d+)$`, 'm'))?.[1]);
+      const suite = testUnderJitless(self);
+      const { count } = suite;
       assert.equal(count('fail'), 0, suite.stdout.slice(-6000));
       assert.equal(count('pass'), TESTS, suite.stdout.slice(-6000));
       assert.equal(suite.status, 0, suite.stderr);

@@ -1,6 +1,6 @@
 // Shared by the tests and the benchmark in tests/hermes/: running code under `node --jitless`
 // and in the Hermes VM (React Native's JavaScript engine) against the built package in pkg/dist.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,21 @@ export async function nodeJitless(file, args = []) {
     maxBuffer: 64 << 20,
   });
   return stdout;
+}
+
+/**
+ * Runs the node:test suite `file` under `node --jitless --test` with the TAP reporter and returns
+ * its output, exit status and `count(kind)`: the number on its `# <kind> N` summary line
+ * (`pass`, `fail`, ...), NaN when there is none.
+ */
+export function testUnderJitless(file) {
+  // Without this variable the child would report to this runner instead of printing TAP.
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const suite = spawnSync(process.execPath, ['--jitless', '--test', '--test-reporter=tap', file],
+    { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const count = (kind) => Number(suite.stdout.match(new RegExp(`^# ${kind} (\\d+)$`, 'm'))?.[1]);
+  return { stdout: suite.stdout, stderr: suite.stderr, status: suite.status, count };
 }
 
 /** Runs `file` with plain Node (WebAssembly available) and returns its standard output. */

@@ -3,9 +3,8 @@
 // gives. Run after `cargo xtask build`: node --test tests/hermes/
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { dist, node, nodeJitless, root } from './harness.mjs';
+import { dist, node, nodeJitless, root, testUnderJitless } from './harness.mjs';
 import { expectHandValues, expectSameAsWasm } from './expect.mjs';
 
 const observer = join(root, 'tests/hermes/observe-node.mjs');
@@ -41,15 +40,8 @@ test('the estimate-only entry (rork-cloud-credits/estimate) falls back too, with
 });
 
 test('the whole estimate suite (tests/js/estimate.test.mjs) passes under --jitless', () => {
-  // Without this variable the child would report to this runner instead of printing TAP.
-  const env = { ...process.env };
-  delete env.NODE_TEST_CONTEXT;
-  const suite = spawnSync(
-    process.execPath,
-    ['--jitless', '--test', '--test-reporter=tap', join(root, 'tests/js/estimate.test.mjs')],
-    { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 },
-  );
-  const count = (kind) => Number(suite.stdout.match(new RegExp(`^# ${kind} (\\d+)$`, 'm'))?.[1]);
+  const suite = testUnderJitless(join(root, 'tests/js/estimate.test.mjs'));
+  const { count } = suite;
   assert.equal(count('fail'), 0, suite.stdout.slice(-4000));
   assert.ok(count('pass') >= 8, `${count('pass')} estimate tests passed`);
   assert.equal(suite.status, 0, suite.stderr);
