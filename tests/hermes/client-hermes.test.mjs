@@ -7,7 +7,7 @@
 // Run after `cargo xtask build`: node --test tests/hermes/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { bundleForHermes, runHermes, tempDir } from './harness.mjs';
+import { runInHermes, tempDir } from './harness.mjs';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -79,11 +79,7 @@ let observed;
 
 before(async () => {
   work = await tempDir('rork-hermes-client-');
-  const bundle = await bundleForHermes(APP, work.dir);
-  const output = await runHermes(bundle.script);
-  const line = output.split('\n').find((l) => l.startsWith('RESULT '));
-  assert.ok(line, output.slice(0, 4000));
-  observed = JSON.parse(line.slice('RESULT '.length));
+  observed = (await runInHermes(APP, work.dir, 'RESULT ')).result;
 });
 
 after(() => work?.remove());

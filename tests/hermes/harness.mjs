@@ -1,5 +1,6 @@
 // Shared by the tests and the benchmark in tests/hermes/: running code under `node --jitless`
 // and in the Hermes VM (React Native's JavaScript engine) against the built package in pkg/dist.
+import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,19 @@ export async function bundleForHermes(source, work) {
 export async function runHermes(script, flags = []) {
   const { stdout } = await run(hermes, [...flags, script], { maxBuffer: 64 << 20 });
   return stdout;
+}
+
+/**
+ * Bundles `source` for Hermes in `work` (see `bundleForHermes`), runs it, and parses the JSON after
+ * `prefix` on the first output line that starts with it (failing with the start of the output when
+ * no line does). Returns the bundle's `script` and `inputs`, the whole `output`, and that `result`.
+ */
+export async function runInHermes(source, work, prefix) {
+  const bundle = await bundleForHermes(source, work);
+  const output = await runHermes(bundle.script);
+  const line = output.split('\n').find((l) => l.startsWith(prefix));
+  assert.ok(line, output.slice(0, 4000));
+  return { ...bundle, output, result: JSON.parse(line.slice(prefix.length)) };
 }
 
 /** A fresh temporary directory and a function that removes it. */

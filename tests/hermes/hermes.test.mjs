@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bundleForHermes, node, pkgDir, readmeExample, root, runHermes, tempDir } from './harness.mjs';
+import { node, pkgDir, readmeExample, root, runInHermes, tempDir } from './harness.mjs';
 import { expectHandValues, expectSameAsWasm } from './expect.mjs';
 
 /** README examples that must run unchanged without WebAssembly, by the heading they follow. */
@@ -51,25 +51,19 @@ before(async () => {
       print('OBSERVED ' + JSON.stringify(observe(api)));
     })().catch((error) => print('FAILED ' + error + '\\n' + error.stack));
   `;
-  bundle = await bundleForHermes(app, work.dir);
-  const [out, ref] = await Promise.all([runHermes(bundle.script), node(join(root, 'tests/hermes/observe-node.mjs'))]);
-  bundle.output = out;
+  let ref;
+  [bundle, ref] = await Promise.all([runInHermes(app, work.dir, 'OBSERVED '), node(join(root, 'tests/hermes/observe-node.mjs'))]);
   reference = JSON.parse(ref);
-  const line = out.split('\n').find((l) => l.startsWith('OBSERVED '));
-  assert.ok(line, out.slice(0, 4000));
-  observed = JSON.parse(line.slice('OBSERVED '.length));
+  observed = bundle.result;
 
   const lean = await tempDir('rork-hermes-estimate-');
   try {
-    const leanBundle = await bundleForHermes(`
+    const leanRun = await runInHermes(`
       import init, * as api from 'rork-cloud-credits/estimate';
       import { observe } from ${JSON.stringify(join(root, 'tests/hermes/observe.mjs'))};
       init().then(() => print('OBSERVED ' + JSON.stringify(observe(api))), (error) => print('FAILED ' + error));
-    `, lean.dir);
-    const leanOut = await runHermes(leanBundle.script);
-    const leanLine = leanOut.split('\n').find((l) => l.startsWith('OBSERVED '));
-    assert.ok(leanLine, leanOut.slice(0, 4000));
-    estimateOnly = { inputs: leanBundle.inputs, observed: JSON.parse(leanLine.slice('OBSERVED '.length)) };
+    `, lean.dir, 'OBSERVED ');
+    estimateOnly = { inputs: leanRun.inputs, observed: leanRun.result };
   } finally {
     await lean.remove();
   }
