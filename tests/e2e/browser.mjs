@@ -16,3 +16,16 @@ export function openBrowser() {
     ],
   });
 }
+
+/**
+ * Collects `page`'s console errors (`console: <text>`) and uncaught exceptions
+ * (`uncaught: <message>`) from now on, into the array it returns.
+ */
+export function collectProblems(page) {
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  return problems;
+}

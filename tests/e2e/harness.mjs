@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { openBrowser } from './browser.mjs';
+import { collectProblems, openBrowser } from './browser.mjs';
 
 /** The reference server under test. */
 export const base = process.env.CLOUD_CREDITS_URL;
@@ -28,12 +28,7 @@ export async function startBrowser() {
 export async function newPage(browser, viewport = DESKTOP) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  const problems = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  return { context, page, problems };
+  return { context, page, problems: collectProblems(page) };
 }
 
 /** Opens `path` (relative to the server) and waits until the page says the SDK is ready. */

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { openBrowser } from '../e2e/browser.mjs';
+import { collectProblems, openBrowser } from '../e2e/browser.mjs';
 
 /** The repository root. */
 export const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -189,9 +189,7 @@ export async function loadPage(url, { timeoutMs = 15_000, read } = {}) {
   const browser = await openBrowser();
   try {
     const page = await browser.newPage();
-    const problems = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+    const problems = collectProblems(page);
     page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`));
     // An uncaught exception (a missing export fails the module graph) ends the wait at once.
     const crashed = new Promise((_, reject) => page.once('pageerror', reject));
