@@ -22,12 +22,13 @@ pub use hold::Hold;
 
 use crate::storage::{StorageKind, Store};
 use crate::transport::Transport;
-use crate::{active_catalog, error, json, request};
+use crate::{active_catalog, error, js_value, json};
 use env::Timer;
 use events::{EventName, Listeners};
 use js_sys::{Function, Object, Promise, Reflect};
 use restore::Restore;
 use rork_cloud_credits_core::catalog::Billing;
+use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::queue::{QueueConfig, UsageQueue};
 use rork_cloud_credits_core::wire::{
     Balance, BalanceStatus, HoldRequest, NotificationKind, NotificationList, UsageEvent,
@@ -463,8 +464,8 @@ impl CloudCredits {
         &self,
         #[wasm_bindgen(unchecked_param_type = "AffordableQuery")] query: JsValue,
     ) -> Promise {
-        let parsed =
-            json::from_js(&query, "the query").and_then(|q| request::usage_request(&q, ""));
+        let parsed = js_value::from_js(&query, "the query")
+            .and_then(|query| UsageRequest::from_value(&query, ""));
         let client = self.client.clone();
         future_to_promise(async move {
             let query = parsed.map_err(error::to_js)?;

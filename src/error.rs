@@ -20,3 +20,12 @@ pub fn to_js(error: Error) -> JsValue {
     );
     js.into()
 }
+
+/// The message of a thrown JS value: its `message` property, or the value
+/// itself when it is a string; `None` otherwise (callers supply their own text).
+pub fn thrown_message(thrown: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(thrown, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| thrown.as_string())
+}

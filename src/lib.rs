@@ -2,19 +2,20 @@
 //!
 //! A thin wasm-bindgen layer over `rork-cloud-credits-core`: it only
 //! translates between JS values and the core. Money crosses as decimal
-//! strings; each call crosses the boundary once each way: numbers in and out
-//! for plain estimates ([`quick`], behind the JS wrapper `src/wrapper.js`),
-//! JSON for everything else ([`json`]); counts are
-//! validated at the boundary ([`request`]); failures throw JS `Error`s with a
-//! stable `code` ([`error`]).
+//! strings. Plain estimates cross once each way as numbers ([`quick`], behind
+//! the JS wrapper `src/wrapper.js`); everything else is read from JS values
+//! into the core's JSON-shaped values and written back the same way
+//! ([`js_value`]), where the core's readers check every field; failures throw
+//! JS `Error`s with a stable `code` ([`error`]).
 
 mod active_catalog;
 #[cfg(feature = "client")]
 mod client;
 mod error;
+mod js_value;
+#[cfg(feature = "client")]
 mod json;
 mod quick;
-mod request;
 #[cfg(feature = "client")]
 mod storage;
 #[cfg(feature = "client")]
@@ -25,6 +26,8 @@ mod typescript;
 pub use client::{CloudCredits, Hold};
 pub use quick::{generation, quick_batch, quick_estimate, quick_model, quick_resolve};
 use rork_cloud_credits_core::catalog::Catalog;
+use rork_cloud_credits_core::estimate::UsageRequest;
+use rork_cloud_credits_core::value::Value;
 use rork_cloud_credits_core::{money, Error};
 use wasm_bindgen::prelude::*;
 
@@ -47,11 +50,11 @@ use wasm_bindgen::prelude::*;
 /// ```
 #[wasm_bindgen(js_name = estimateCostFull, skip_typescript)]
 pub fn estimate_cost(request: JsValue) -> Result<JsValue, JsValue> {
-    let estimate = json::from_js(&request, "the request")
-        .and_then(|value| request::usage_request(&value, ""))
+    let estimate = js_value::from_js(&request, "the request")
+        .and_then(|value| UsageRequest::from_value(&value, ""))
         .and_then(|request| active_catalog::with(|catalog| catalog.estimate(&request)))
         .map_err(error::to_js)?;
-    json::to_js(&estimate)
+    Ok(js_value::to_js(&Value::from(&estimate)))
 }
 
 /// Estimates several requests at once: per-item estimates and their exact total.
@@ -68,12 +71,12 @@ pub fn estimate_cost(request: JsValue) -> Result<JsValue, JsValue> {
 /// ```
 #[wasm_bindgen(js_name = estimateBatchFull, skip_typescript)]
 pub fn estimate_batch(requests: JsValue) -> Result<JsValue, JsValue> {
-    let batch = json::from_js(&requests, "requests")
+    let batch = js_value::from_js(&requests, "requests")
         .and_then(|value| match value {
-            serde_json::Value::Array(items) => items
+            Value::Array(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| request::usage_request(item, &format!("requests[{i}]")))
+                .map(|(i, item)| UsageRequest::from_value(item, &format!("requests[{i}]")))
                 .collect::<Result<Vec<_>, Error>>(),
             _ => Err(Error::invalid_input(
                 "estimateBatch expects an array of requests",
@@ -81,7 +84,7 @@ pub fn estimate_batch(requests: JsValue) -> Result<JsValue, JsValue> {
         })
         .and_then(|requests| active_catalog::with(|catalog| catalog.estimate_batch(&requests)))
         .map_err(error::to_js)?;
-    json::to_js(&batch)
+    Ok(js_value::to_js(&Value::from(&batch)))
 }
 
 /// Every model and cloud feature in the active catalog, with its prices as
@@ -92,8 +95,12 @@ pub fn estimate_batch(requests: JsValue) -> Result<JsValue, JsValue> {
 /// for (const m of listModels()) console.log(m.id, m.inputPer1M ?? "–", m.outputPer1M ?? "–");
 /// ```
 #[wasm_bindgen(js_name = listModels, unchecked_return_type = "ModelEntry[]")]
-pub fn list_models() -> Result<JsValue, JsValue> {
-    active_catalog::with(|catalog| json::to_js(&catalog.entries()))
+pub fn list_models() -> JsValue {
+    active_catalog::with(|catalog| {
+        js_value::to_js(&Value::Array(
+            catalog.entries().iter().map(Value::from).collect(),
+        ))
+    })
 }
 
 /// The version of the active price list (echoed as `catalogVersion` in every estimate).
@@ -140,7 +147,14 @@ pub fn load_catalog(
             "loadCatalog expects the catalog document as a JSON string (await response.text())",
         ))
     })?;
-    let catalog = Catalog::from_json(&text).map_err(error::to_js)?;
+    let catalog = js_sys::JSON::parse(&text)
+        .map_err(|thrown| {
+            let why = error::thrown_message(&thrown).unwrap_or_default();
+            Error::invalid_input(format!("catalog JSON is invalid: {why}"))
+        })
+        .and_then(|document| js_value::from_js(&document, "the catalog"))
+        .and_then(|document| Catalog::from_value(&document))
+        .map_err(error::to_js)?;
     active_catalog::replace(catalog);
     Ok(())
 }

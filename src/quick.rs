@@ -129,7 +129,7 @@ pub fn quick_batch(generation: u32, positions: &[u32], counts: &[f64]) -> u32 {
 mod tests {
     use super::*;
     use rork_cloud_credits_core::catalog::Catalog;
-    use rork_cloud_credits_core::estimate::MAX_COUNT;
+    use rork_cloud_credits_core::estimate::{UsageRequest, MAX_COUNT};
     use rork_cloud_credits_core::quick::Amount;
 
     fn buffer() -> Vec<f64> {
@@ -187,11 +187,17 @@ mod tests {
         let out = buffer();
         let catalog = Catalog::builtin();
         let expected = catalog.estimate_batch(&[
-            serde_json::from_str(
-                r#"{"model":"gpt-4o-mini","inputTokens":5000,"outputTokens":800}"#,
-            )
-            .unwrap(),
-            serde_json::from_str(r#"{"model":"gpt-image-1.5","units":2}"#).unwrap(),
+            UsageRequest {
+                model: "gpt-4o-mini".into(),
+                input_tokens: 5000,
+                output_tokens: 800,
+                ..UsageRequest::default()
+            },
+            UsageRequest {
+                model: "gpt-image-1.5".into(),
+                units: 2,
+                ..UsageRequest::default()
+            },
         ]);
         let total = Amount {
             mantissa: out[0],

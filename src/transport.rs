@@ -155,7 +155,8 @@ fn timeout_signal() -> Option<JsValue> {
 
 /// A `network` error from whatever `fetch` threw.
 fn network(thrown: JsValue) -> Error {
-    let message = env::thrown_message(&thrown).unwrap_or_else(|| "the request failed".into());
+    let message =
+        crate::error::thrown_message(&thrown).unwrap_or_else(|| "the request failed".into());
     Error::new(
         ErrorCode::Network,
         format!("could not reach the Cloud Credits server: {message}"),

@@ -60,30 +60,35 @@ fn hand_computed_estimates_match_in_the_browser() {
     }
 }
 
+/// `JSON.stringify` of a JS result: fields in the order they were set.
+fn stringify(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value).unwrap().into()
+}
+
 #[wasm_bindgen_test]
-fn every_model_estimates_like_the_core() {
-    let models = Array::from(&list_models().unwrap());
-    assert_eq!(models.length() as usize, Catalog::builtin().entries().len());
-    for entry in Catalog::builtin().entries() {
+fn models_and_estimates_are_the_cores_serde_form() {
+    // Written field by field (no JSON library in the module), yet the same
+    // text as serde writes, field order included.
+    let entries = Catalog::builtin().entries();
+    assert_eq!(
+        stringify(&list_models()),
+        serde_json::to_string(entries).unwrap()
+    );
+    for entry in entries {
         let body = if entry.unit.is_some() {
             r#""units": 7777777"#
         } else {
             r#""inputTokens": 250001, "cachedInputTokens": 1001, "cacheWriteTokens": 99, "outputTokens": 4321"#
         };
-        let estimate =
-            estimate_cost(js(&format!(r#"{{"model": "{}", {body}}}"#, entry.id))).unwrap();
-        let request =
-            serde_json::from_str(&format!(r#"{{"model": "{}", {body}}}"#, entry.id)).unwrap();
-        let native = Catalog::builtin().estimate(&request).unwrap();
+        let json = format!(r#"{{"model": "{}", {body}}}"#, entry.id);
+        let estimate = estimate_cost(js(&json)).unwrap();
+        let native = Catalog::builtin()
+            .estimate(&serde_json::from_str(&json).unwrap())
+            .unwrap();
         assert_eq!(
-            text(&estimate, "total"),
-            native.total.to_string(),
-            "{}",
-            entry.id
+            stringify(&estimate),
+            serde_json::to_string(&native).unwrap()
         );
-        assert_eq!(text(&estimate, "model"), entry.id);
-        let lines = Array::from(&get(&estimate, "lines"));
-        assert_eq!(lines.length() as usize, native.lines.len());
     }
 }
 
@@ -230,4 +235,40 @@ fn load_catalog_validates_and_keeps_the_old_one_on_error() {
     assert_eq!(text(&estimate, "catalogVersion"), "server-7");
     load_catalog(JsValue::from_str(&Catalog::builtin().to_json())).unwrap();
     assert_eq!(catalog_version(), before);
+}
+
+#[wasm_bindgen_test]
+fn requests_are_read_property_by_property() {
+    // An `undefined` field is absent, as `JSON.stringify` would leave it out.
+    let request = request_with("outputTokens", JsValue::UNDEFINED);
+    Reflect::set(&request, &"inputTokens".into(), &JsValue::from_f64(1000.0)).unwrap();
+    assert_eq!(text(&estimate_cost(request).unwrap(), "total"), "0.0025");
+    // A cycle is refused with a typed error, not a stack overflow.
+    let cyclic = js(r#"{"model": "gpt-4o"}"#);
+    Reflect::set(&cyclic, &"inputTokens".into(), &cyclic).unwrap();
+    assert_error(estimate_cost(cyclic), "invalid_input", "cycles");
+    // A function is refused, where `JSON.stringify` would drop it silently.
+    let function = js_sys::Function::new_no_args("return 1");
+    assert_error(
+        estimate_cost(request_with("inputTokens", function.into())),
+        "invalid_input",
+        "functions",
+    );
+    assert_error(
+        estimate_batch(js(r#"{"model": "gpt-4o"}"#)),
+        "invalid_input",
+        "expects an array",
+    );
+}
+
+#[wasm_bindgen_test]
+fn load_catalog_reports_syntax_and_shape_errors() {
+    let result = |json: &str| load_catalog(JsValue::from_str(json)).map(|()| JsValue::UNDEFINED);
+    assert_error(result("{"), "invalid_input", "catalog JSON is invalid: ");
+    assert_error(
+        result(r#"{"version": "v", "asOf": "2026-01-02", "source": "s", "entries": [{"id": 5}]}"#),
+        "invalid_input",
+        "entries[0].id must be a string, got the number 5",
+    );
+    assert_error(result("[]"), "invalid_input", "must be a catalog document");
 }

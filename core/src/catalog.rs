@@ -33,11 +33,12 @@
 //! 1,000,000 USD, ids and aliases are unique across the catalog.
 
 use crate::error::{Error, Result};
-use crate::money::{self, MAX_DIGITS, PER_MILLION_SCALE};
+use crate::money::{MAX_DIGITS, PER_MILLION_SCALE};
 use crate::quick::QuickPlan;
 use crate::resolve::NameIndex;
+use crate::value::Value;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// Most decimal places a per-1M-tokens price may have (its per-token form has 6 more).
@@ -88,28 +89,28 @@ pub enum Unit {
 }
 
 /// A higher (or lower) rate for the whole request above a prompt-size threshold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Tier {
     /// The tier applies when `inputTokens` is strictly greater than this.
     pub above_input_tokens: u64,
     /// Input price per 1M tokens in this tier.
-    #[serde(deserialize_with = "price", rename = "inputPer1M")]
+    #[serde(rename = "inputPer1M")]
     pub input_per_1m: Decimal,
     /// Cached-read input price per 1M tokens in this tier; null = billed as input.
-    #[serde(deserialize_with = "optional_price", rename = "cachedInputPer1M")]
+    #[serde(rename = "cachedInputPer1M")]
     pub cached_input_per_1m: Option<Decimal>,
     /// Cache-write input price per 1M tokens in this tier; null = billed as input.
-    #[serde(deserialize_with = "optional_price", rename = "cacheWritePer1M")]
+    #[serde(rename = "cacheWritePer1M")]
     pub cache_write_per_1m: Option<Decimal>,
     /// Output price per 1M tokens in this tier.
-    #[serde(deserialize_with = "price", rename = "outputPer1M")]
+    #[serde(rename = "outputPer1M")]
     pub output_per_1m: Decimal,
 }
 
 /// One model or cloud feature and its list price.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Entry {
     /// Canonical id (`"gpt-4o"`): lowercase letters, digits, `.`, `-`.
     pub id: String,
@@ -124,21 +125,20 @@ pub struct Entry {
     /// Largest prompt in tokens, for text models.
     pub context_window: Option<u64>,
     /// Input price per 1M tokens (token-billed entries).
-    #[serde(deserialize_with = "optional_price", rename = "inputPer1M")]
+    #[serde(rename = "inputPer1M")]
     pub input_per_1m: Option<Decimal>,
     /// Cached-read input price per 1M tokens; null = billed as input.
-    #[serde(deserialize_with = "optional_price", rename = "cachedInputPer1M")]
+    #[serde(rename = "cachedInputPer1M")]
     pub cached_input_per_1m: Option<Decimal>,
     /// Cache-write input price per 1M tokens; null = billed as input.
-    #[serde(deserialize_with = "optional_price", rename = "cacheWritePer1M")]
+    #[serde(rename = "cacheWritePer1M")]
     pub cache_write_per_1m: Option<Decimal>,
     /// Output price per 1M tokens (token-billed entries).
-    #[serde(deserialize_with = "optional_price", rename = "outputPer1M")]
+    #[serde(rename = "outputPer1M")]
     pub output_per_1m: Option<Decimal>,
     /// The billing unit (unit-billed entries).
     pub unit: Option<Unit>,
     /// Price of one unit (unit-billed entries).
-    #[serde(deserialize_with = "optional_price")]
     pub price_per_unit: Option<Decimal>,
     /// Prompt-size tiers, ascending by threshold (token-billed entries).
     pub tiers: Vec<Tier>,
@@ -333,14 +333,15 @@ pub struct Catalog {
     quick: Vec<Option<QuickPlan>>,
 }
 
-/// The catalog document as serialized (the file format and `GET /v1/models`).
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CatalogDocument<S, E> {
-    version: S,
-    as_of: S,
-    source: S,
-    entries: E,
+/// The catalog document as serialized (the file format and `GET /v1/models`);
+/// read by [`Catalog::from_value`].
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CatalogDocument<'a> {
+    version: &'a str,
+    as_of: &'a str,
+    source: &'a str,
+    entries: &'a [Entry],
 }
 
 impl Catalog {
@@ -391,16 +392,12 @@ impl Catalog {
     }
 
     /// Parses and validates a catalog document (the file format, or the body of
-    /// the server's `GET /v1/models`). Errors are `invalid_input` naming the problem.
+    /// the server's `GET /v1/models`) with the reader the SDK uses
+    /// ([`Catalog::from_value`]). Errors are `invalid_input` naming the problem.
     pub fn from_json(json: &str) -> Result<Catalog> {
-        let document: CatalogDocument<String, Vec<Entry>> = serde_json::from_str(json)
+        let document: serde_json::Value = serde_json::from_str(json)
             .map_err(|error| Error::invalid_input(format!("catalog JSON is invalid: {error}")))?;
-        Catalog::new(
-            document.version,
-            document.as_of,
-            document.source,
-            document.entries,
-        )
+        Catalog::from_value(&Value::from(document))
     }
 
     /// The catalog as a pretty-printed JSON document, in the file format.
@@ -472,19 +469,6 @@ fn is_iso_date(text: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// Deserializes a required price from a decimal string (never a JSON number).
-fn price<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    money::parse_price("price", &text).map_err(serde::de::Error::custom)
-}
-
-/// Deserializes an optional price: a decimal string or null.
-fn optional_price<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
-    Option::<String>::deserialize(deserializer)?
-        .map(|text| money::parse_price("price", &text).map_err(serde::de::Error::custom))
-        .transpose()
 }
 
 // The per-token form of a per-1M price must stay within Decimal's 28 places.

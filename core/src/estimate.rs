@@ -23,6 +23,7 @@
 use crate::catalog::{Billing, Catalog, Entry, TokenRates};
 use crate::error::{Error, Result};
 use crate::money::{self, decimal_string};
+use crate::value::{self, Fields, Value};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::ops::{Add, Sub};
@@ -126,7 +127,116 @@ pub struct BatchEstimate {
     pub total: Decimal,
 }
 
+impl From<&Line> for Value {
+    /// The line's JSON form, as serialized.
+    fn from(line: &Line) -> Value {
+        Value::Object(vec![
+            ("kind".into(), line.kind.as_str().into()),
+            ("quantity".into(), line.quantity.into()),
+            ("unitPrice".into(), line.unit_price.into()),
+            ("cost".into(), line.cost.into()),
+        ])
+    }
+}
+
+impl From<&Estimate> for Value {
+    /// The estimate's JSON form, as serialized.
+    fn from(estimate: &Estimate) -> Value {
+        Value::Object(vec![
+            ("model".into(), estimate.model.as_str().into()),
+            ("currency".into(), estimate.currency.as_str().into()),
+            ("total".into(), estimate.total.into()),
+            (
+                "catalogVersion".into(),
+                estimate.catalog_version.as_str().into(),
+            ),
+            (
+                "lines".into(),
+                estimate
+                    .lines
+                    .iter()
+                    .map(Value::from)
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
+        ])
+    }
+}
+
+impl From<&BatchEstimate> for Value {
+    /// The batch's JSON form, as serialized.
+    fn from(batch: &BatchEstimate) -> Value {
+        Value::Object(vec![
+            (
+                "items".into(),
+                batch
+                    .items
+                    .iter()
+                    .map(Value::from)
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
+            ("total".into(), batch.total.into()),
+        ])
+    }
+}
+
 impl UsageRequest {
+    /// The fields a usage request may have, in its JSON form.
+    pub const FIELDS: [&'static str; 6] = [
+        "model",
+        "inputTokens",
+        "cachedInputTokens",
+        "cacheWriteTokens",
+        "outputTokens",
+        "units",
+    ];
+
+    /// Reads a request from its JSON form, checking every field: `model` a
+    /// string, each count a non-negative integer ≤ [`MAX_COUNT`] (absent = 0),
+    /// no other field (a typo such as `inputToken` is an error, not a free
+    /// request). `path` prefixes field names in errors (`"requests[3]"`).
+    pub fn from_value(value: &Value, path: &str) -> Result<UsageRequest> {
+        Self::read(&Self::fields(value, path, &Self::FIELDS)?)
+    }
+
+    /// The fields of a request object at `path` that may have the `known`
+    /// fields: [`UsageRequest::FIELDS`] and those of a larger object (a usage report).
+    pub fn fields<'a>(value: &'a Value, path: &'a str, known: &[&str]) -> Result<Fields<'a>> {
+        if !matches!(value, Value::Object(_)) {
+            return Err(Error::invalid_input(format!(
+                "{} must be an object like {{ model: \"gpt-4o\", inputTokens: 1200, outputTokens: 300 }}, got {}",
+                if path.is_empty() { "the request" } else { path },
+                value.describe()
+            )));
+        }
+        Fields::of(value, path, "a request", known)
+    }
+
+    /// Reads the request's fields from `fields` (see [`UsageRequest::fields`]).
+    pub fn read(fields: &Fields) -> Result<UsageRequest> {
+        let model = fields.present("model", value::string)?.ok_or_else(|| {
+            Error::invalid_input(format!(
+                "{} is required: a catalog id such as \"gpt-4o\" (listModels() lists them)",
+                fields.path("model")
+            ))
+        })?;
+        // Absent is 0; `null` is refused like any other non-count.
+        let count = |name| {
+            fields
+                .present(name, value::count)
+                .map(Option::unwrap_or_default)
+        };
+        Ok(UsageRequest {
+            model,
+            input_tokens: count("inputTokens")?,
+            cached_input_tokens: count("cachedInputTokens")?,
+            cache_write_tokens: count("cacheWriteTokens")?,
+            output_tokens: count("outputTokens")?,
+            units: count("units")?,
+        })
+    }
+
     /// The counts with their JS/wire field names, for validation messages.
     fn counts(&self) -> [(&'static str, u64); 5] {
         [
@@ -558,5 +668,94 @@ mod tests {
         assert_eq!(floor_count(d("0.0000000000000000000000000010"), price), 3);
         assert_eq!(floor_count(d("7"), d("3")), 2);
         assert_eq!(floor_count(d("6"), d("3")), 2);
+    }
+
+    /// A usage request read from JSON, or the reader's message.
+    fn read(json: serde_json::Value) -> std::result::Result<UsageRequest, String> {
+        UsageRequest::from_value(&Value::from(json), "").map_err(|err| {
+            assert_eq!(err.code, ErrorCode::InvalidInput);
+            err.message
+        })
+    }
+
+    #[test]
+    fn requests_are_read_field_by_field() {
+        use serde_json::json;
+        let got = read(
+            json!({"model": "gpt-4o", "inputTokens": 10, "cachedInputTokens": 4,
+                                   "cacheWriteTokens": 2, "outputTokens": 7, "units": 0}),
+        )
+        .unwrap();
+        let expected = UsageRequest {
+            input_tokens: 10,
+            cached_input_tokens: 4,
+            cache_write_tokens: 2,
+            output_tokens: 7,
+            ..request("gpt-4o")
+        };
+        assert_eq!(got, expected);
+        assert_eq!(
+            read(json!({"model": "x", "inputTokens": MAX_COUNT}))
+                .unwrap()
+                .input_tokens,
+            MAX_COUNT
+        );
+        assert_eq!(read(json!({"model": "x"})).unwrap(), request("x"));
+    }
+
+    #[test]
+    fn bad_requests_are_refused_naming_the_field() {
+        use serde_json::json;
+        let error = |json| read(json).unwrap_err();
+        assert!(error(json!({"model": "m", "inputTokens": -1}))
+            .starts_with("inputTokens must not be negative"));
+        assert!(error(json!({"model": "m", "outputTokens": 1.5}))
+            .starts_with("outputTokens must be a whole number"));
+        assert!(error(json!({"model": "m", "units": null}))
+            .contains("units must be a non-negative integer, got null"));
+        assert!(error(json!({"model": "m", "units": "5"})).contains("the string \"5\""));
+        assert!(error(json!({"model": "m", "inputTokens": MAX_COUNT + 1}))
+            .contains("above the largest"));
+        assert!(error(json!({"model": "m", "inputTokens": 1e300})).contains("above the largest"));
+        assert!(error(json!({"model": "m", "inputToken": 1}))
+            .contains("unknown field inputToken; a request has model, inputTokens"));
+        assert!(error(json!({"inputTokens": 1})).starts_with("model is required"));
+        assert!(error(json!({"model": 4})).starts_with("model must be a string"));
+        assert!(error(json!([1])).contains("the request must be an object like"));
+        let err = UsageRequest::from_value(
+            &Value::from(json!({"model": "m", "units": -2})),
+            "requests[3]",
+        )
+        .unwrap_err();
+        assert!(
+            err.message.starts_with("requests[3].units"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn estimate_values_have_the_serde_form() {
+        let catalog = Catalog::builtin();
+        let requests: Vec<UsageRequest> = catalog
+            .entries()
+            .iter()
+            .map(|entry| match entry.billing() {
+                Billing::Units { .. } => UsageRequest {
+                    units: 3,
+                    ..request(&entry.id)
+                },
+                Billing::Tokens(_) => UsageRequest {
+                    input_tokens: 300_000,
+                    cached_input_tokens: 1_000,
+                    cache_write_tokens: 2_000,
+                    output_tokens: 4_000,
+                    ..request(&entry.id)
+                },
+            })
+            .collect();
+        let batch = catalog.estimate_batch(&requests).unwrap();
+        let serde_form = Value::from(serde_json::to_value(&batch).unwrap());
+        assert!(value::sorted(Value::from(&batch)) == serde_form);
     }
 }

@@ -10,12 +10,14 @@
 
 mod builtin;
 pub mod catalog;
+mod document;
 pub mod error;
 pub mod estimate;
 pub mod money;
 pub mod queue;
 pub mod quick;
 pub mod resolve;
+pub mod value;
 pub mod wire;
 
 pub use error::{Error, ErrorCode};

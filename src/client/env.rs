@@ -17,15 +17,6 @@ extern "C" {
     fn get_random_values(buffer: &mut [u8]) -> Result<JsValue, JsValue>;
 }
 
-/// The message of a thrown JS value: its `message` property, or the value
-/// itself when it is a string; `None` otherwise (callers supply their own text).
-pub(crate) fn thrown_message(thrown: &JsValue) -> Option<String> {
-    Reflect::get(thrown, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .or_else(|| thrown.as_string())
-}
-
 /// Milliseconds since the epoch.
 pub(crate) fn now_ms() -> u64 {
     // `Date.now()` is a non-negative integer number of milliseconds.

@@ -3,16 +3,28 @@
 //! validation as `estimateCost`, so the two accept and refuse exactly the
 //! same requests with the same codes.
 
-use crate::{active_catalog, json, request};
+use crate::{active_catalog, js_value};
 use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::money;
+use rork_cloud_credits_core::value::Value;
 use rork_cloud_credits_core::wire::HoldRequest;
 use rork_cloud_credits_core::Error;
-use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
 /// The longest `feature` the server records.
 const MAX_FEATURE_CHARS: usize = 100;
+
+/// The fields a usage report may have: a request's, `feature` and `holdId`.
+const REPORT_FIELDS: [&str; 8] = [
+    "model",
+    "inputTokens",
+    "cachedInputTokens",
+    "cacheWriteTokens",
+    "outputTokens",
+    "units",
+    "feature",
+    "holdId",
+];
 
 /// A validated usage report.
 pub(crate) struct UsageReport {
@@ -27,19 +39,17 @@ pub(crate) struct UsageReport {
 /// Reads `{ model, inputTokens, ..., feature?, holdId? }`; `what` names the
 /// argument in errors.
 pub(crate) fn usage_report(value: &JsValue, what: &str) -> Result<UsageReport, Error> {
-    usage_report_from_json(json::from_js(value, what)?)
+    usage_report_from_value(&js_value::from_js(value, what)?)
 }
 
-/// [`usage_report`] from the argument's JSON form, already read from JS.
-fn usage_report_from_json(mut json: Value) -> Result<UsageReport, Error> {
-    let (feature, hold_id) = match &mut json {
-        Value::Object(fields) => (
-            optional_string(fields, "feature", MAX_FEATURE_CHARS)?,
-            optional_string(fields, "holdId", 100)?,
-        ),
-        _ => (None, None),
-    };
-    let usage = request::usage_request(&json, "")?;
+/// [`usage_report`] from the argument's data, already read from JS.
+fn usage_report_from_value(value: &Value) -> Result<UsageReport, Error> {
+    let fields = UsageRequest::fields(value, "", &REPORT_FIELDS)?;
+    let bounded =
+        |max_chars| move |value: &Value, path: &str| bounded_string(value, path, max_chars);
+    let feature = fields.optional("feature", bounded(MAX_FEATURE_CHARS))?;
+    let hold_id = fields.optional("holdId", bounded(100))?;
+    let usage = UsageRequest::read(&fields)?;
     // The estimate itself is not needed: pricing it is the validation.
     active_catalog::with(|catalog| catalog.estimate(&usage))?;
     Ok(UsageReport {
@@ -53,11 +63,12 @@ fn usage_report_from_json(mut json: Value) -> Result<UsageReport, Error> {
 /// is reserved), `{ amountUsd }`, or a usage request (validated here, then
 /// estimated by the server).
 pub(crate) fn hold_request(value: &JsValue) -> Result<HoldRequest, Error> {
-    let json = json::from_js(value, "the hold request")?;
-    let amount = |field: &str| match json.get(field) {
+    let value = js_value::from_js(value, "the hold request")?;
+    let amount = |field: &str| match value.get(field) {
         Some(Value::String(text)) => money::parse_usd(text).map(Some),
         Some(other) => Err(Error::invalid_input(format!(
-            "{field} must be a decimal string such as \"0.05\", got {other}"
+            "{field} must be a decimal string such as \"0.05\", got {}",
+            other.describe()
         ))),
         None => Ok(None),
     };
@@ -73,28 +84,20 @@ pub(crate) fn hold_request(value: &JsValue) -> Result<HoldRequest, Error> {
         });
     }
     Ok(HoldRequest {
-        usage: Some(usage_report_from_json(json)?.usage),
+        usage: Some(usage_report_from_value(&value)?.usage),
         ..HoldRequest::default()
     })
 }
 
-/// Removes `name` from `fields` and returns it: absent or null is `None`,
-/// otherwise a string of 1 to `max_chars` characters.
-fn optional_string(
-    fields: &mut Map<String, Value>,
-    name: &str,
-    max_chars: usize,
-) -> Result<Option<String>, Error> {
-    match fields.remove(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) if (1..=max_chars).contains(&text.chars().count()) => {
-            Ok(Some(text))
-        }
-        Some(other) => Err(Error::invalid_input(format!(
-            "{name} must be a string of 1 to {max_chars} characters, got {}",
+/// A string of 1 to `max_chars` characters.
+fn bounded_string(value: &Value, path: &str, max_chars: usize) -> Result<String, Error> {
+    match value {
+        Value::String(text) if (1..=max_chars).contains(&text.chars().count()) => Ok(text.clone()),
+        other => Err(Error::invalid_input(format!(
+            "{path} must be a string of 1 to {max_chars} characters, got {}",
             match other {
-                Value::String(s) => format!("{} characters", s.chars().count()),
-                other => other.to_string(),
+                Value::String(text) => format!("{} characters", text.chars().count()),
+                other => other.describe(),
             }
         ))),
     }

@@ -9,7 +9,6 @@
 //! already asked for have finished, so a new client reads what a closed one
 //! wrote last. A failed write is reported to the adapter's error sink.
 
-use crate::client::env;
 use js_sys::{Function, Promise, Reflect};
 use rork_cloud_credits_core::Error;
 use std::cell::RefCell;
@@ -148,7 +147,8 @@ impl Adapter {
             Err(thrown) => Err(thrown),
         };
         answered.map_err(|thrown| {
-            let message = env::thrown_message(&thrown).unwrap_or_else(|| "it failed".into());
+            let message =
+                crate::error::thrown_message(&thrown).unwrap_or_else(|| "it failed".into());
             Error::invalid_input(format!(
                 "the storage adapter's {name}({key:?}) failed: {message}"
             ))

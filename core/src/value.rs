@@ -1,0 +1,379 @@
+//! JSON-shaped data, and the readers requests and catalog documents are read with.
+//!
+//! The SDK builds a [`Value`] from a JS value (`src/js_value.rs`), the server
+//! from `serde_json` ([`From<serde_json::Value>`]); one set of readers on it
+//! ([`crate::estimate::UsageRequest::from_value`],
+//! [`crate::catalog::Catalog::from_value`]) means both accept and refuse the
+//! same input with the same messages. Going out, estimates and catalog entries
+//! become [`Value`]s with the same fields as their serde form (tested field by
+//! field), so the wasm needs no JSON library: JSON text costs it ~45 KB gzip.
+//!
+//! Numbers are `f64`, as in JS, each with the text its source writes it with
+//! for messages (formatting floats here would link float formatting into the wasm).
+
+use crate::error::{Error, Result};
+use crate::estimate::MAX_COUNT;
+use rust_decimal::Decimal;
+
+/// A JSON value. Objects keep their fields in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number(Number),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object: its fields in order.
+    Object(Vec<(String, Value)>),
+}
+
+/// A number, with the text its source writes it with (`1e+300`, `NaN`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    /// The value.
+    pub value: f64,
+    /// How the source writes it, for messages.
+    pub text: String,
+}
+
+impl Value {
+    /// The value of field `name` when this is an object that has it.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        match self {
+            Value::Object(fields) => fields
+                .iter()
+                .find(|(field, _)| field == name)
+                .map(|(_, value)| value),
+            _ => None,
+        }
+    }
+
+    /// How the value looks in an error message: `the string "5"`, `an array`.
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Null => "null".to_owned(),
+            Value::Bool(flag) => format!("the boolean {flag}"),
+            Value::Number(number) => format!("the number {}", number.text),
+            Value::String(text) => format!("the string {text:?}"),
+            Value::Array(_) => "an array".to_owned(),
+            Value::Object(_) => "an object".to_owned(),
+        }
+    }
+}
+
+impl From<u64> for Value {
+    /// A count; exact up to [`MAX_COUNT`], as every count here is.
+    fn from(count: u64) -> Value {
+        Value::Number(Number {
+            value: count as f64,
+            text: count.to_string(),
+        })
+    }
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Value {
+        Value::String(text.to_owned())
+    }
+}
+
+impl From<Decimal> for Value {
+    /// A decimal string with every digit of its scale (`"2.50"`).
+    fn from(amount: Decimal) -> Value {
+        Value::String(amount.to_string())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    /// `null` for `None`.
+    fn from(value: Option<T>) -> Value {
+        value.map_or(Value::Null, Into::into)
+    }
+}
+
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(items: Vec<T>) -> Value {
+        Value::Array(items.into_iter().map(Into::into).collect())
+    }
+}
+
+impl From<serde_json::Value> for Value {
+    /// The same data; numbers as `f64` (as JS reads them), with serde_json's text.
+    fn from(value: serde_json::Value) -> Value {
+        match value {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(flag) => Value::Bool(flag),
+            serde_json::Value::Number(number) => Value::Number(Number {
+                value: number.as_f64().unwrap_or(f64::NAN),
+                text: number.to_string(),
+            }),
+            serde_json::Value::String(text) => Value::String(text),
+            serde_json::Value::Array(items) => {
+                Value::Array(items.into_iter().map(Value::from).collect())
+            }
+            serde_json::Value::Object(fields) => Value::Object(
+                fields
+                    .into_iter()
+                    .map(|(name, value)| (name, Value::from(value)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// `path.name`, or `name` at the top level.
+pub fn field_path(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// An object being read: only the fields it may have, each read once by name.
+pub struct Fields<'a> {
+    path: &'a str,
+    object: &'a Value,
+}
+
+impl<'a> Fields<'a> {
+    /// The fields of `value`, which must be an object with no field outside
+    /// `known`; `path` names it in errors (`""` at the top, `"entries[3]"`),
+    /// `what` says what it is (`"a catalog entry"`).
+    pub fn of(value: &'a Value, path: &'a str, what: &str, known: &[&str]) -> Result<Fields<'a>> {
+        let Value::Object(fields) = value else {
+            return Err(Error::invalid_input(format!(
+                "{} must be {what}, an object, got {}",
+                if path.is_empty() { "the value" } else { path },
+                value.describe()
+            )));
+        };
+        if let Some((name, _)) = fields
+            .iter()
+            .find(|(name, _)| !known.contains(&name.as_str()))
+        {
+            return Err(Error::invalid_input(format!(
+                "unknown field {}; {what} has {}",
+                field_path(path, name),
+                known.join(", ")
+            )));
+        }
+        Ok(Fields {
+            path,
+            object: value,
+        })
+    }
+
+    /// The value of field `name`, when present.
+    pub fn get(&self, name: &str) -> Option<&'a Value> {
+        self.object.get(name)
+    }
+
+    /// The path of field `name` in errors (`entries[3].id`).
+    pub fn path(&self, name: &str) -> String {
+        field_path(self.path, name)
+    }
+
+    /// The required field `name`, read with `read(value, its path)`.
+    pub fn required<T>(
+        &self,
+        name: &str,
+        read: impl Fn(&'a Value, &str) -> Result<T>,
+    ) -> Result<T> {
+        self.present(name, read)?
+            .ok_or_else(|| Error::invalid_input(format!("{} is required", self.path(name))))
+    }
+
+    /// The field `name` when present (`null` is read like any value).
+    pub fn present<T>(
+        &self,
+        name: &str,
+        read: impl Fn(&'a Value, &str) -> Result<T>,
+    ) -> Result<Option<T>> {
+        self.get(name)
+            .map(|value| read(value, &self.path(name)))
+            .transpose()
+    }
+
+    /// The optional field `name`: `None` when absent or `null`.
+    pub fn optional<T>(
+        &self,
+        name: &str,
+        read: impl Fn(&'a Value, &str) -> Result<T>,
+    ) -> Result<Option<T>> {
+        match self.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => read(value, &self.path(name)).map(Some),
+        }
+    }
+}
+
+/// A string.
+pub fn string(value: &Value, path: &str) -> Result<String> {
+    match value {
+        Value::String(text) => Ok(text.clone()),
+        other => Err(Error::invalid_input(format!(
+            "{path} must be a string, got {}",
+            other.describe()
+        ))),
+    }
+}
+
+/// A count: a non-negative integer no larger than [`MAX_COUNT`] (2^53 - 1).
+pub fn count(value: &Value, path: &str) -> Result<u64> {
+    let fail = |why: String| Err(Error::invalid_input(format!("{path} {why}")));
+    let number = match value {
+        Value::Number(number) if number.value.is_finite() => number,
+        other => {
+            return fail(format!(
+                "must be a non-negative integer, got {}",
+                other.describe()
+            ))
+        }
+    };
+    let (value, text) = (number.value, &number.text);
+    if value < 0.0 {
+        fail(format!("must not be negative, got {text}"))
+    } else if value.fract() != 0.0 {
+        fail(format!("must be a whole number, got {text}"))
+    } else if value > MAX_COUNT as f64 {
+        fail(format!(
+            "is {text}, above the largest exact count {MAX_COUNT} (2^53 - 1)"
+        ))
+    } else {
+        Ok(value as u64)
+    }
+}
+
+/// An array, each item read with `read(item, "path[i]")`.
+pub fn list<'a, T>(
+    value: &'a Value,
+    path: &str,
+    read: impl Fn(&'a Value, &str) -> Result<T>,
+) -> Result<Vec<T>> {
+    let Value::Array(items) = value else {
+        return Err(Error::invalid_input(format!(
+            "{path} must be an array, got {}",
+            value.describe()
+        )));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| read(item, &format!("{path}[{i}]")))
+        .collect()
+}
+
+/// One of `choices`, by its name.
+pub fn one_of<T: Copy>(value: &Value, path: &str, choices: &[(&str, T)]) -> Result<T> {
+    let name = string(value, path)?;
+    choices
+        .iter()
+        .find(|(choice, _)| *choice == name)
+        .map(|&(_, choice)| choice)
+        .ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+            Error::invalid_input(format!(
+                "{path} must be one of {}, got {name:?}",
+                names.join(", ")
+            ))
+        })
+}
+
+/// `value` with every object's fields sorted by name, to compare with
+/// `serde_json::Value`, whose maps are sorted.
+#[cfg(test)]
+pub(crate) fn sorted(value: Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        Value::Object(fields) => {
+            let mut fields: Vec<_> = fields.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(fields)
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn count_error(value: serde_json::Value) -> String {
+        count(&Value::from(value), "n").unwrap_err().message
+    }
+
+    #[test]
+    fn counts_are_whole_non_negative_and_exact() {
+        assert_eq!(count(&Value::from(json!(0)), "n").unwrap(), 0);
+        assert_eq!(
+            count(&Value::from(json!(MAX_COUNT)), "n").unwrap(),
+            MAX_COUNT
+        );
+        assert_eq!(count(&Value::from(json!(7.0)), "n").unwrap(), 7);
+        assert!(count_error(json!(-1)).starts_with("n must not be negative, got -1"));
+        assert!(count_error(json!(1.5)).starts_with("n must be a whole number, got 1.5"));
+        assert!(count_error(json!(MAX_COUNT + 1)).contains("above the largest exact count"));
+        assert!(count_error(json!(1e300)).contains("is 1e+300, above"));
+        assert!(count_error(json!("5")).contains("the string \"5\""));
+        assert!(count_error(json!(null)).contains("got null"));
+        let nan = Value::Number(Number {
+            value: f64::NAN,
+            text: "NaN".into(),
+        });
+        assert!(count(&nan, "n")
+            .unwrap_err()
+            .message
+            .contains("non-negative integer, got the number NaN"));
+    }
+
+    #[test]
+    fn fields_refuse_unknown_names_and_read_by_name() {
+        let value = Value::from(json!({"a": "x", "b": null}));
+        let fields = Fields::of(&value, "top", "a thing", &["a", "b", "c"]).unwrap();
+        assert_eq!(fields.required("a", string).unwrap(), "x");
+        assert_eq!(fields.optional("b", string).unwrap(), None);
+        assert_eq!(fields.optional("c", string).unwrap(), None);
+        assert!(fields
+            .required("c", string)
+            .unwrap_err()
+            .message
+            .contains("top.c is required"));
+        let err = Fields::of(&value, "", "a thing", &["a"]).err().unwrap();
+        assert!(
+            err.message.contains("unknown field b; a thing has a"),
+            "{}",
+            err.message
+        );
+        let err = Fields::of(&Value::from(json!([1])), "xs[2]", "a thing", &[])
+            .err()
+            .unwrap();
+        assert!(err
+            .message
+            .contains("xs[2] must be a thing, an object, got an array"));
+    }
+
+    #[test]
+    fn lists_and_choices_name_the_item() {
+        let value = Value::from(json!(["a", 1]));
+        let err = list(&value, "xs", string).unwrap_err();
+        assert!(err
+            .message
+            .contains("xs[1] must be a string, got the number 1"));
+        let choices = [("up", 1), ("down", 2)];
+        assert_eq!(
+            one_of(&Value::from(json!("down")), "d", &choices).unwrap(),
+            2
+        );
+        let err = one_of(&Value::from(json!("left")), "d", &choices).unwrap_err();
+        assert!(err
+            .message
+            .contains("d must be one of up, down, got \"left\""));
+    }
+}
