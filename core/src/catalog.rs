@@ -32,7 +32,7 @@
 //! most 12 decimal places and unit prices at most 18, every price is below
 //! 1,000,000 USD, ids and aliases are unique across the catalog.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Quoted, Result};
 use crate::money::{MAX_DIGITS, PER_MILLION_SCALE};
 use crate::quick::QuickPlan;
 use crate::resolve::NameIndex;
@@ -234,7 +234,7 @@ impl Entry {
 
     /// Checks the entry's shape and prices; errors name the entry and field.
     fn validate(&self) -> Result<()> {
-        let fail = |what: String| Err(Error::invalid_input(format!("entry {:?}: {what}", self.id)));
+        let fail = |what: String| Err(Error::invalid_input(format!("entry {}: {what}", Quoted(&self.id))));
         let slug_ok = |text: &str, extra: &[u8]| {
             !text.is_empty()
                 && text
@@ -252,7 +252,8 @@ impl Entry {
         }
         if let Some(alias) = self.aliases.iter().find(|a| !slug_ok(a, b".-_")) {
             return fail(format!(
-                "alias {alias:?} must be lowercase letters, digits, '.', '_' and '-'"
+                "alias {} must be lowercase letters, digits, '.', '_' and '-'",
+                Quoted(alias)
             ));
         }
         let token_prices = [
@@ -310,12 +311,14 @@ fn check_price(id: &str, field: &str, price: Decimal, max_decimals: u32) -> Resu
     let price = price.normalize();
     if price.is_sign_negative() || price >= Decimal::from(MAX_PRICE_USD) {
         return Err(Error::invalid_input(format!(
-            "entry {id:?}: {field} {price} must be at least 0 and below {MAX_PRICE_USD} USD"
+            "entry {}: {field} {price} must be at least 0 and below {MAX_PRICE_USD} USD",
+            Quoted(id)
         )));
     }
     if price.scale() > max_decimals {
         return Err(Error::invalid_input(format!(
-            "entry {id:?}: {field} {price} has more than {max_decimals} decimal places"
+            "entry {}: {field} {price} has more than {max_decimals} decimal places",
+            Quoted(id)
         )));
     }
     Ok(())
@@ -355,7 +358,8 @@ impl Catalog {
     pub fn builtin() -> &'static Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
         BUILTIN.get_or_init(|| {
-            crate::builtin::catalog().expect("core/catalog/models.json is validated by tests")
+            // Display, not `expect`'s Debug: Debug of text links Unicode tables into the wasm.
+            crate::builtin::catalog().unwrap_or_else(|error| panic!("core/catalog/models.json: {error}"))
         })
     }
 
@@ -372,7 +376,8 @@ impl Catalog {
         }
         if !is_iso_date(&as_of) {
             return Err(Error::invalid_input(format!(
-                "catalog asOf {as_of:?} must be a date like \"2026-11-25\""
+                "catalog asOf {} must be a date like \"2026-11-25\"",
+                Quoted(&as_of)
             )));
         }
         if entries.is_empty() {

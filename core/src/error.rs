@@ -5,7 +5,7 @@
 //! the JS side as `error.code` and on the wire as `{ "error": { "code", "message" } }`.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// The stable error codes of the Cloud Credits API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -126,12 +126,39 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Text in double quotes for a message, `"` and `\` escaped and control
+/// characters written as `\u{..}`: what `{:?}` writes for everyday text,
+/// without linking Rust's Unicode tables for `Debug` into the wasm.
+pub struct Quoted<'a>(pub &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for c in self.0.chars() {
+            match c {
+                '"' | '\\' => write!(f, "\\{c}")?,
+                c if c.is_control() => write!(f, "\\u{{{:x}}}", c as u32)?,
+                c => f.write_char(c)?,
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
 /// A `Result` whose error is the core [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_text_is_what_debug_writes_for_everyday_text() {
+        for text in ["gpt-4o", "a \"b\" \\ c", "", "épée 1.5"] {
+            assert_eq!(Quoted(text).to_string(), format!("{text:?}"));
+        }
+        assert_eq!(Quoted("a\nb\u{7f}").to_string(), "\"a\\u{a}b\\u{7f}\"");
+    }
 
     #[test]
     fn codes_serialize_as_their_stable_strings() {

@@ -21,7 +21,7 @@
 //! counts on a unit-billed entry; `units` on a token-billed entry.
 
 use crate::catalog::{Billing, Catalog, Entry, TokenRates};
-use crate::error::{Error, Result};
+use crate::error::{Error, Quoted, Result};
 use crate::money::{self, decimal_string};
 use crate::value::{self, Fields, Value};
 use rust_decimal::Decimal;
@@ -316,8 +316,8 @@ where
 fn token_lines(entry: &Entry, request: &UsageRequest) -> Result<Vec<Line>> {
     if request.units > 0 {
         return Err(Error::invalid_input(format!(
-            "units must be 0 for {:?}: it is billed per token (use inputTokens and outputTokens)",
-            entry.id
+            "units must be 0 for {}: it is billed per token (use inputTokens and outputTokens)",
+            Quoted(&entry.id)
         )));
     }
     let mut lines = Vec::with_capacity(4);
@@ -343,8 +343,8 @@ fn unit_line(entry: &Entry, request: &UsageRequest, price: Decimal) -> Result<Ve
     let counts = request.counts();
     if let Some((field, _)) = counts[..4].iter().find(|&&(_, value)| value > 0) {
         return Err(Error::invalid_input(format!(
-            "{field} must be 0 for {:?}: it is billed per unit (use units)",
-            entry.id
+            "{field} must be 0 for {}: it is billed per unit (use units)",
+            Quoted(&entry.id)
         )));
     }
     let mut lines = Vec::with_capacity(1);

@@ -7,7 +7,7 @@
 //! error: it never rounds silently. Rounding happens in exactly one place,
 //! [`format_usd`], and only for display.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Quoted, Result};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// The most significant digits a [`Decimal`] holds exactly.
@@ -31,7 +31,8 @@ pub fn parse_usd(text: &str) -> Result<Decimal> {
     let digits = rest.strip_prefix('$').unwrap_or(rest);
     let value = parse_unsigned(digits).map_err(|why| {
         Error::invalid_input(format!(
-            "amount {text:?} is not a USD amount: {why} (write it like \"12.50\")"
+            "amount {} is not a USD amount: {why} (write it like \"12.50\")",
+            Quoted(text)
         ))
     })?;
     Ok(if negative { -value } else { value })
@@ -46,7 +47,8 @@ pub fn parse_decimal(text: &str) -> Result<Decimal> {
     };
     let value = parse_unsigned(digits).map_err(|why| {
         Error::invalid_input(format!(
-            "{text:?} is not a decimal amount: {why} (write it like \"0.0012345\")"
+            "{} is not a decimal amount: {why} (write it like \"0.0012345\")",
+            Quoted(text)
         ))
     })?;
     Ok(if negative { -value } else { value })
@@ -78,7 +80,8 @@ pub mod decimal_string {
 pub fn parse_price(field: &str, text: &str) -> Result<Decimal> {
     parse_unsigned(text).map_err(|why| {
         Error::invalid_input(format!(
-            "{field} {text:?} is not a price: {why} (write it as a decimal string like \"2.50\")"
+            "{field} {} is not a price: {why} (write it as a decimal string like \"2.50\")",
+            Quoted(text)
         ))
     })
 }

@@ -16,7 +16,7 @@
 //! three close catalog ids (edit distance via `strsim`, or a shared prefix).
 
 use crate::catalog::Entry;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Quoted, Result};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -37,8 +37,10 @@ impl NameIndex {
             for name in std::iter::once(&entry.id).chain(&entry.aliases) {
                 if let Some(previous) = names.insert(normalize(name).into_owned(), position) {
                     return Err(Error::invalid_input(format!(
-                        "catalog name {name:?} is used by both {:?} and {:?}",
-                        entries[previous].id, entry.id
+                        "catalog name {} is used by both {} and {}",
+                        Quoted(name),
+                        Quoted(&entries[previous].id),
+                        Quoted(&entry.id)
                     )));
                 }
             }
@@ -61,7 +63,7 @@ impl NameIndex {
             Some(slug) => Some(canonical_provider(slug).ok_or_else(|| {
                 unknown(
                     name,
-                    &format!("{slug:?} is not a known provider"),
+                    &format!("{} is not a known provider", Quoted(slug)),
                     self.suggest(entries, model, None),
                 )
             })?),
@@ -81,7 +83,7 @@ impl NameIndex {
                 let suggestion = format!("{}/{}", entry.provider, entry.id);
                 Err(unknown(
                     name,
-                    &format!("provider {provider:?} has no model {model:?}"),
+                    &format!("provider {} has no model {}", Quoted(provider), Quoted(model)),
                     vec![suggestion],
                 ))
             }
@@ -96,7 +98,7 @@ impl NameIndex {
     /// Up to [`MAX_SUGGESTIONS`] canonical ids close to `model`, best first.
     fn suggest(&self, entries: &[Entry], model: &str, provider: Option<&str>) -> Vec<String> {
         let base = strip_snapshot(model).unwrap_or(model);
-        let mut scored: Vec<(usize, &str)> = self
+        let scored: Vec<(usize, &str)> = self
             .names
             .iter()
             .filter(|(_, &position)| provider.map_or(true, |p| entries[position].provider == p))
@@ -108,14 +110,16 @@ impl NameIndex {
                 close.then_some((distance, entries[position].id.as_str()))
             })
             .collect();
-        scored.sort();
-        let mut ids: Vec<String> = Vec::new();
-        for (_, id) in scored {
-            if !ids.iter().any(|seen| seen == id) && ids.len() < MAX_SUGGESTIONS {
-                ids.push(id.to_owned());
+        // The closest few, by (distance, id): picked one by one rather than
+        // sorted, which would link a sort into the wasm for three items.
+        let mut ids: Vec<&str> = Vec::new();
+        while ids.len() < MAX_SUGGESTIONS {
+            match scored.iter().filter(|(_, id)| !ids.contains(id)).min() {
+                Some(&(_, id)) => ids.push(id),
+                None => break,
             }
         }
-        ids
+        ids.into_iter().map(str::to_owned).collect()
     }
 }
 
@@ -128,13 +132,16 @@ fn unknown(name: &str, reason: &str, suggestions: Vec<String>) -> Error {
     };
     Error::new(
         ErrorCode::UnknownModel,
-        format!("unknown model {name:?}: {reason}{hint} (listModels() lists every model)"),
+        format!(
+            "unknown model {}: {reason}{hint} (listModels() lists every model)",
+            Quoted(name)
+        ),
     )
 }
 
 /// `"a", "b" or "c"`.
 fn quoted_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|item| format!("{item:?}")).collect();
+    let quoted: Vec<String> = items.iter().map(|item| Quoted(item).to_string()).collect();
     match quoted.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => quoted.join(""),

@@ -11,7 +11,7 @@
 //! Numbers are `f64`, as in JS, each with the text its source writes it with
 //! for messages (formatting floats here would link float formatting into the wasm).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Quoted, Result};
 use crate::estimate::MAX_COUNT;
 use rust_decimal::Decimal;
 
@@ -59,7 +59,7 @@ impl Value {
             Value::Null => "null".to_owned(),
             Value::Bool(flag) => format!("the boolean {flag}"),
             Value::Number(number) => format!("the number {}", number.text),
-            Value::String(text) => format!("the string {text:?}"),
+            Value::String(text) => format!("the string {}", Quoted(text)),
             Value::Array(_) => "an array".to_owned(),
             Value::Object(_) => "an object".to_owned(),
         }
@@ -279,8 +279,9 @@ pub fn one_of<T: Copy>(value: &Value, path: &str, choices: &[(&str, T)]) -> Resu
         .ok_or_else(|| {
             let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
             Error::invalid_input(format!(
-                "{path} must be one of {}, got {name:?}",
-                names.join(", ")
+                "{path} must be one of {}, got {}",
+                names.join(", "),
+                Quoted(&name)
             ))
         })
 }
