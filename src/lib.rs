@@ -24,6 +24,10 @@ mod typescript;
 
 #[cfg(feature = "client")]
 pub use client::{CloudCredits, Hold};
+
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 pub use quick::{generation, quick_batch, quick_estimate, quick_model, quick_resolve};
 use rork_cloud_credits_core::catalog::Catalog;
 use rork_cloud_credits_core::estimate::UsageRequest;

@@ -234,7 +234,12 @@ impl Entry {
 
     /// Checks the entry's shape and prices; errors name the entry and field.
     fn validate(&self) -> Result<()> {
-        let fail = |what: String| Err(Error::invalid_input(format!("entry {}: {what}", Quoted(&self.id))));
+        let fail = |what: String| {
+            Err(Error::invalid_input(format!(
+                "entry {}: {what}",
+                Quoted(&self.id)
+            )))
+        };
         let slug_ok = |text: &str, extra: &[u8]| {
             !text.is_empty()
                 && text
@@ -359,7 +364,8 @@ impl Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
         BUILTIN.get_or_init(|| {
             // Display, not `expect`'s Debug: Debug of text links Unicode tables into the wasm.
-            crate::builtin::catalog().unwrap_or_else(|error| panic!("core/catalog/models.json: {error}"))
+            crate::builtin::catalog()
+                .unwrap_or_else(|error| panic!("core/catalog/models.json: {error}"))
         })
     }
 

@@ -83,7 +83,11 @@ impl NameIndex {
                 let suggestion = format!("{}/{}", entry.provider, entry.id);
                 Err(unknown(
                     name,
-                    &format!("provider {} has no model {}", Quoted(provider), Quoted(model)),
+                    &format!(
+                        "provider {} has no model {}",
+                        Quoted(provider),
+                        Quoted(model)
+                    ),
                     vec![suggestion],
                 ))
             }

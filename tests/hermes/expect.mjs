@@ -35,7 +35,8 @@ const INVALID = {
   'formatUsd of a number': ['invalid_input', /string/],
   'formatUsd of 1e400': ['invalid_input', /1e400/],
   'formatUsd of non-ASCII': ['invalid_input', /12,50 €/],
-  'loadCatalog of bad JSON': ['invalid_input', null],
+  'loadCatalog of bad JSON': ['invalid_input', /^catalog JSON is invalid: \(the engine's JSON.parse message\)$/],
+  'loadCatalog of a wrong shape': ['invalid_input', /^catalog JSON is invalid: version must be a string, got the number 1$/],
 };
 
 /** Asserts `observed` (a runtime without WebAssembly) against `reference` (WebAssembly) and by hand. */
