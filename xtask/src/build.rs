@@ -131,6 +131,7 @@ fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
 
     let glue = dir.join(format!("{OUT_NAME}.js"));
     wrap_glue(&glue)?;
+    minify(&glue)?;
 
     let bound = dir.join(format!("{OUT_NAME}_bg.wasm"));
     process::run(
@@ -168,6 +169,22 @@ const WRAPPED_EXPORTS: [&str; 7] = [
 /// `estimateCost` and `estimateBatch` over them.
 fn wrap_glue(glue: &Path) -> Result {
     write(glue, &wrapped(&read(glue)?, glue)?)
+}
+
+/// Minifies the ES module at `file` in place with esbuild (exports keep their
+/// names; the documentation ships in the `.d.ts`): half the glue's gzip size.
+fn minify(file: &Path) -> Result {
+    process::run(
+        Command::new(setup::npm_bin(&root().join("tests"), "esbuild"))
+            .arg(file)
+            .args([
+                "--minify",
+                "--format=esm",
+                "--log-level=warning",
+                "--allow-overwrite",
+            ])
+            .arg(format!("--outfile={}", file.display())),
+    )
 }
 
 /// The wasm-bindgen glue `text` (read from `origin`, named in errors) with
