@@ -42,8 +42,9 @@ function targets(run, correct) {
     }
   }
   for (const [where, startup] of [['Node', run.nodeStartup], ['Chromium', run.browserStartup]]) {
-    const ms = startup.find((r) => r.name === 'rork-cloud-credits').ms;
-    rows.push([`first estimate < 10 ms after import (${where})`, `${n(ms, 1)} ms`, ms < 10 ? 'met' : `missed by ${n(ms - 10, 1)} ms`]);
+    for (const { name, ms } of startup.filter((r) => r.name.startsWith('rork-cloud-credits'))) {
+      rows.push([`first estimate < 10 ms after import (${where}): \`${name}\``, `${n(ms, 1)} ms`, ms < 10 ? 'met' : `missed by ${n(ms - 10, 1)} ms`]);
+    }
   }
   const sqlite = (run.ingest ?? []).find((r) => r.database === 'SQLite');
   if (sqlite) {

@@ -66,7 +66,7 @@ log('instructions per estimate (callgrind)');
 run.instructions = await instructions(dist);
 
 log('start-up in Node');
-run.nodeStartup = await nodeStartup(new URL('node.js', `file://${dist}`));
+run.nodeStartup = await nodeStartup(dist);
 
 log('Chromium');
 const { openBrowser } = await import('../tests/e2e/browser.mjs');

@@ -16,16 +16,25 @@ function probe(url, ours) {
   return `const t0 = performance.now(); const m = await import(${JSON.stringify(url)}); ${first} const elapsed = performance.now() - t0;`;
 }
 
-/** What is measured: ours through `url`, then every peer through `peerUrl(index)`. */
-function targets(url, peerUrl) {
-  return [{ name: 'rork-cloud-credits', code: probe(url, true) }, ...PEERS.map((peer, i) => ({ name: peer.name, code: probe(peerUrl(i), false) }))];
+/** Our entries: the whole SDK and the estimate-only module, by their directory in the package's dist. */
+const OURS = [
+  { name: 'rork-cloud-credits', dir: '' },
+  { name: 'rork-cloud-credits/estimate', dir: 'estimate/' },
+];
+
+/** What is measured: our modules through `oursUrl(dir)`, then every peer through `peerUrl(index)`. */
+function targets(oursUrl, peerUrl) {
+  return [
+    ...OURS.map(({ name, dir }) => ({ name, code: probe(oursUrl(dir), true) })),
+    ...PEERS.map((peer, i) => ({ name: peer.name, code: probe(peerUrl(i), false) })),
+  ];
 }
 
-/** Median ms from import to first estimate in fresh Node processes. */
-export async function nodeStartup(oursEntry) {
+/** Median ms from import to first estimate in fresh Node processes, through each module's `node.js` in `dist`. */
+export async function nodeStartup(dist) {
   const rows = [];
   const peerUrl = (i) => new URL(PEERS[i].entry, import.meta.url).href;
-  for (const target of targets(oursEntry.href, peerUrl)) {
+  for (const target of targets((dir) => new URL(`${dir}node.js`, `file://${dist}`).href, peerUrl)) {
     const times = [];
     for (let i = 0; i < RUNS; i++) {
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `${target.code} console.log(elapsed);`], { cwd: fileURLToPath(new URL('.', import.meta.url)) });
@@ -39,7 +48,7 @@ export async function nodeStartup(oursEntry) {
 /** Median ms from import to first estimate in fresh Chromium contexts (no shared cache). */
 export async function browserStartup(browser, origin) {
   const rows = [];
-  for (const target of targets(`${origin}/dist/rork_cloud_credits.js`, (i) => `${origin}/peer/${i}.js`)) {
+  for (const target of targets((dir) => `${origin}/dist/${dir}rork_cloud_credits.js`, (i) => `${origin}/peer/${i}.js`)) {
     const times = [];
     for (let i = 0; i < RUNS; i++) {
       const context = await browser.newContext();
