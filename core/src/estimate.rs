@@ -197,12 +197,12 @@ impl UsageRequest {
     /// no other field (a typo such as `inputToken` is an error, not a free
     /// request). `path` prefixes field names in errors (`"requests[3]"`).
     pub fn from_value(value: &Value, path: &str) -> Result<UsageRequest> {
-        Self::read(&Self::fields(value, path, &Self::FIELDS)?)
+        Self::read(&Self::fields(value, path, &[])?)
     }
 
-    /// The fields of a request object at `path` that may have the `known`
-    /// fields: [`UsageRequest::FIELDS`] and those of a larger object (a usage report).
-    pub fn fields<'a>(value: &'a Value, path: &'a str, known: &[&str]) -> Result<Fields<'a>> {
+    /// The fields of a request object at `path`, which may have
+    /// [`UsageRequest::FIELDS`] and the `extra` fields of a larger object (a usage report's).
+    pub fn fields<'a>(value: &'a Value, path: &'a str, extra: &[&str]) -> Result<Fields<'a>> {
         if !matches!(value, Value::Object(_)) {
             return Err(Error::invalid_input(format!(
                 "{} must be an object like {{ model: \"gpt-4o\", inputTokens: 1200, outputTokens: 300 }}, got {}",
@@ -210,7 +210,8 @@ impl UsageRequest {
                 value.describe()
             )));
         }
-        Fields::of(value, path, "a request", known)
+        let known: Vec<&str> = Self::FIELDS.iter().chain(extra).copied().collect();
+        Fields::of(value, path, "a request", &known)
     }
 
     /// Reads the request's fields from `fields` (see [`UsageRequest::fields`]).

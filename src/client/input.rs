@@ -14,17 +14,8 @@ use wasm_bindgen::JsValue;
 /// The longest `feature` the server records.
 const MAX_FEATURE_CHARS: usize = 100;
 
-/// The fields a usage report may have: a request's, `feature` and `holdId`.
-const REPORT_FIELDS: [&str; 8] = [
-    "model",
-    "inputTokens",
-    "cachedInputTokens",
-    "cacheWriteTokens",
-    "outputTokens",
-    "units",
-    "feature",
-    "holdId",
-];
+/// The fields a usage report has besides a request's.
+const REPORT_FIELDS: [&str; 2] = ["feature", "holdId"];
 
 /// A validated usage report.
 pub(crate) struct UsageReport {
