@@ -180,6 +180,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The required field `name`, read with `read(value, its path)`.
+    #[inline(never)]
     pub fn required<T>(
         &self,
         name: &str,
@@ -190,6 +191,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The field `name` when present (`null` is read like any value).
+    #[inline(never)]
     pub fn present<T>(
         &self,
         name: &str,
@@ -201,6 +203,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The optional field `name`: `None` when absent or `null`.
+    #[inline(never)]
     pub fn optional<T>(
         &self,
         name: &str,
@@ -214,6 +217,7 @@ impl<'a> Fields<'a> {
 }
 
 /// A string.
+#[inline(never)]
 pub fn string(value: &Value, path: &str) -> Result<String> {
     match value {
         Value::String(text) => Ok(text.clone()),
@@ -225,6 +229,7 @@ pub fn string(value: &Value, path: &str) -> Result<String> {
 }
 
 /// A count: a non-negative integer no larger than [`MAX_COUNT`] (2^53 - 1).
+#[inline(never)]
 pub fn count(value: &Value, path: &str) -> Result<u64> {
     let fail = |why: String| Err(Error::invalid_input(format!("{path} {why}")));
     let number = match value {
@@ -251,6 +256,7 @@ pub fn count(value: &Value, path: &str) -> Result<u64> {
 }
 
 /// An array, each item read with `read(item, "path[i]")`.
+#[inline(never)]
 pub fn list<'a, T>(
     value: &'a Value,
     path: &str,
@@ -270,6 +276,7 @@ pub fn list<'a, T>(
 }
 
 /// One of `choices`, by its name.
+#[inline(never)]
 pub fn one_of<T: Copy>(value: &Value, path: &str, choices: &[(&str, T)]) -> Result<T> {
     let name = string(value, path)?;
     choices
