@@ -1,73 +1,198 @@
 //! JS values to and from the core's JSON-shaped [`Value`]s, property by
 //! property (no JSON text, so the module carries no JSON library).
 //!
-//! Reading follows `JSON.stringify`: own enumerable properties, object fields
-//! that are `undefined` left out. Unlike it, `NaN` and `±Infinity` stay
-//! numbers (so the message names them), and `BigInt`s, functions, symbols
-//! and cycles are refused instead of dropped or thrown on.
+//! Reading sees what `JSON.stringify` would: own enumerable properties, a
+//! `toJSON()` result (a `Date` is its ISO string), boxed numbers, strings and
+//! booleans unwrapped, object fields that are `undefined` left out, array
+//! holes as `null`. Unlike it, `NaN` and `±Infinity` stay numbers (so the
+//! message names them), and what it would drop, throw on or garble is refused
+//! with `invalid_input` naming the place: `undefined` values, functions,
+//! symbols, `BigInt`s, strings with lone surrogates, cycles (anything nested
+//! deeper than [`MAX_DEPTH`]), arrays longer than [`MAX_ITEMS`], and
+//! getters, `toJSON` methods or proxies that throw. Every JS call here
+//! catches, so a throwing getter cannot unwind through Rust.
 
 use rork_cloud_credits_core::value::{Number, Value};
 use rork_cloud_credits_core::Error;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Deeper than this is refused: no request or catalog nests past a few
 /// levels, and a cycle would recurse forever.
 const MAX_DEPTH: usize = 32;
 
-/// The data of a JS value; `invalid_input` naming `what` when it is not plain
-/// data.
+/// Longer arrays are refused before they are read (a batch of a million
+/// requests is already far past any real use).
+const MAX_ITEMS: u32 = 1_000_000;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, which throws for a revoked proxy.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    /// `Array.from`: a plain copy, its items read (getters run) once.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    fn array_from(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+    /// `Object.keys`: the own enumerable string keys (no getter runs).
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn keys(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+    /// `Reflect.get`.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
+    fn get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
+    /// `JSON.parse` of a JS string.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    pub fn parse(text: &JsValue) -> Result<JsValue, JsValue>;
+    /// `Reflect.apply` with no arguments: `method.call(this)`.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = apply)]
+    fn apply(
+        method: &js_sys::Function,
+        this: &JsValue,
+        args: &js_sys::Array,
+    ) -> Result<JsValue, JsValue>;
+}
+
+/// Why a value could not be read, and where (`inputTokens`, `[3].model`).
+struct Refusal {
+    path: String,
+    why: String,
+}
+
+/// The data of a JS value; `invalid_input` naming `what` and the place when
+/// it is not plain data (see the module docs).
 pub fn from_js(value: &JsValue, what: &str) -> Result<Value, Error> {
-    read(value, 0).ok_or_else(|| {
+    read(value, String::new(), 0).map_err(|Refusal { path, why }| {
+        let place = if path.is_empty() {
+            what.to_owned()
+        } else {
+            format!("{what}: {path}")
+        };
         Error::invalid_input(format!(
-            "{what} must be plain JSON data (numbers, strings, booleans, null, arrays and objects); \
-             undefined, BigInt values, functions, symbols and cycles are not accepted"
+            "{place} {why}; pass plain JSON data (numbers, strings, booleans, null, arrays and objects)"
         ))
     })
 }
 
-/// The data of `value`, or `None` when it (or something in it) is not plain data.
-fn read(value: &JsValue, depth: usize) -> Option<Value> {
+/// The data of `value` at `path`, `depth` levels down.
+fn read(value: &JsValue, path: String, depth: usize) -> Result<Value, Refusal> {
+    let refusal = |why: &str| Refusal {
+        path: path.clone(),
+        why: why.to_owned(),
+    };
     if depth > MAX_DEPTH {
-        return None;
+        return Err(refusal("nests deeper than 32 levels (a cycle?)"));
     }
     if value.is_null() {
-        return Some(Value::Null);
+        return Ok(Value::Null);
     }
     if let Some(flag) = value.as_bool() {
-        return Some(Value::Bool(flag));
+        return Ok(Value::Bool(flag));
     }
     if let Some(number) = value.as_f64() {
-        return Some(Value::Number(Number {
+        return Ok(Value::Number(Number {
             value: number,
             text: number_text(value, number),
         }));
     }
-    if let Some(text) = value.as_string() {
-        return Some(Value::String(text));
+    if value.is_string() {
+        return string(value).map(Value::String).map_err(refusal);
     }
-    if js_sys::Array::is_array(value) {
-        let array: &js_sys::Array = value.unchecked_ref();
-        return array
-            .iter()
-            .map(|item| match item.is_undefined() {
-                true => Some(Value::Null),
-                false => read(&item, depth + 1),
-            })
-            .collect::<Option<Vec<_>>>()
-            .map(Value::Array);
+    if value.is_undefined() {
+        return Err(refusal("is undefined"));
     }
-    if value.is_object() {
-        let mut fields = Vec::new();
-        for entry in js_sys::Object::entries(value.unchecked_ref()).iter() {
-            let entry: js_sys::Array = entry.unchecked_into();
-            let field = entry.get(1);
-            if !field.is_undefined() {
-                fields.push((entry.get(0).as_string()?, read(&field, depth + 1)?));
-            }
+    if value.is_function() {
+        return Err(refusal("is a function"));
+    }
+    if value.is_bigint() {
+        return Err(refusal("is a BigInt (pass counts as numbers)"));
+    }
+    if !value.is_object() {
+        return Err(refusal("is a symbol"));
+    }
+    let threw = |error: JsValue| Refusal {
+        path: path.clone(),
+        why: format!(
+            "could not be read: {}",
+            crate::error::thrown_message(&error).unwrap_or_else(|| "it threw".into())
+        ),
+    };
+    // What JSON.stringify would write instead of the object itself.
+    if let Some(replacement) = stand_in(value).map_err(threw)? {
+        return read(&replacement, path, depth + 1);
+    }
+    if is_array(value).map_err(threw)? {
+        let length = get(value, &"length".into())
+            .map_err(threw)?
+            .as_f64()
+            .unwrap_or(0.0);
+        if length > f64::from(MAX_ITEMS) {
+            // As a whole number: formatting an f64 would link float formatting into the module.
+            let length = length as u64;
+            return Err(refusal(&format!(
+                "has {length} items, more than {MAX_ITEMS}"
+            )));
         }
-        return Some(Value::Object(fields));
+        let items = array_from(value).map_err(threw)?;
+        let mut values = Vec::with_capacity(items.length() as usize);
+        for (i, item) in items.iter().enumerate() {
+            let value = match item.is_undefined() {
+                true => Value::Null,
+                false => read(&item, format!("{path}[{i}]"), depth + 1)?,
+            };
+            values.push(value);
+        }
+        return Ok(Value::Array(values));
     }
-    None
+    let mut fields = Vec::new();
+    for key in keys(value).map_err(threw)?.iter() {
+        let name = string(&key).map_err(refusal)?;
+        let path = match path.is_empty() {
+            true => name.clone(),
+            false => format!("{path}.{name}"),
+        };
+        let field = get(value, &key).map_err(|error| Refusal {
+            path: path.clone(),
+            ..threw(error)
+        })?;
+        if !field.is_undefined() {
+            fields.push((name, read(&field, path, depth + 1)?));
+        }
+    }
+    Ok(Value::Object(fields))
+}
+
+/// What `JSON.stringify` writes in place of the object `value`: its
+/// `toJSON()` result, or the primitive in a `Number`, `String` or `Boolean`
+/// object; `None` for a plain object or array.
+fn stand_in(value: &JsValue) -> Result<Option<JsValue>, JsValue> {
+    let method = |name: &str| -> Result<Option<js_sys::Function>, JsValue> {
+        Ok(get(value, &name.into())?
+            .dyn_into::<js_sys::Function>()
+            .ok())
+    };
+    if let Some(to_json) = method("toJSON")? {
+        return apply(&to_json, value, &js_sys::Array::new()).map(Some);
+    }
+    let boxed = value.is_instance_of::<js_sys::Number>()
+        || value.is_instance_of::<js_sys::JsString>()
+        || value.is_instance_of::<js_sys::Boolean>();
+    match boxed {
+        true => match method("valueOf")? {
+            Some(value_of) => apply(&value_of, value, &js_sys::Array::new()).map(Some),
+            None => Ok(None),
+        },
+        false => Ok(None),
+    }
+}
+
+/// A JS string as Rust text, refused when it has a lone surrogate (which
+/// Rust text cannot hold: it would become U+FFFD unnoticed).
+fn string(value: &JsValue) -> Result<String, &'static str> {
+    let text = value.as_string().unwrap_or_default();
+    // Only text that came out with a replacement character can have lost one.
+    if text.contains('\u{FFFD}') && !value.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
+        return Err("is a string with a lone surrogate (broken UTF-16)");
+    }
+    Ok(text)
 }
 
 /// How JS writes `number`: whole numbers (every valid count) without a

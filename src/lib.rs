@@ -24,16 +24,18 @@ mod typescript;
 
 #[cfg(feature = "client")]
 pub use client::{CloudCredits, Hold};
-
-#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 pub use quick::{generation, quick_batch, quick_estimate, quick_model, quick_resolve};
 use rork_cloud_credits_core::catalog::Catalog;
 use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::value::Value;
 use rork_cloud_credits_core::{money, Error};
 use wasm_bindgen::prelude::*;
+
+/// The allocator: `talc`, a few KB smaller in the module than Rust's default
+/// (dlmalloc) and as fast here (bench/RESULTS.md, "Size, third round").
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// Estimates the exact cost of one AI call or cloud feature use.
 ///
@@ -146,12 +148,13 @@ pub fn format_usd(
 pub fn load_catalog(
     #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
 ) -> Result<(), JsValue> {
-    let text = json.as_string().ok_or_else(|| {
-        error::to_js(Error::invalid_input(
+    if !json.is_string() {
+        return Err(error::to_js(Error::invalid_input(
             "loadCatalog expects the catalog document as a JSON string (await response.text())",
-        ))
-    })?;
-    let catalog = js_sys::JSON::parse(&text)
+        )));
+    }
+    // The engine's JSON.parse reads the text where it is, without a copy into Rust.
+    let catalog = js_value::parse(&json)
         .map_err(|thrown| {
             let why = error::thrown_message(&thrown).unwrap_or_default();
             Error::invalid_input(format!("catalog JSON is invalid: {why}"))

@@ -7,7 +7,7 @@
 // invalid combination, an amount beyond 53 bits) goes through the full path, which prices it
 // exactly with 96-bit decimals or throws the precise error.
 
-/** Whether `request` is an object whose own and inherited enumerable keys are all request fields. */
+/** Whether every enumerable key of `request` is a request field. */
 function onlyRequestFields(request) {
   for (const key in request) {
     switch (key) {
@@ -25,9 +25,19 @@ function onlyRequestFields(request) {
   return true;
 }
 
-/** Whether `request` is one the fast path may take (its counts are checked in Rust). */
-const isPlain = (request) =>
-  typeof request === 'object' && request !== null && typeof request.model === 'string' && onlyRequestFields(request);
+/** Whether `request` is a plain object (reads of its fields see its own properties only). */
+function isPlainObject(request) {
+  if (typeof request !== 'object' || request === null) return false;
+  const prototype = Object.getPrototypeOf(request);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Whether `request` is one the fast path may take (its counts are checked in Rust). Anything else,
+ * such as a class instance or an object inheriting its fields, takes the full path, which reads
+ * own enumerable properties as `JSON.stringify` would.
+ */
+const isPlain = (request) => isPlainObject(request) && typeof request.model === 'string' && onlyRequestFields(request);
 
 /** A count the fast path takes: a number (checked in Rust) or absent. */
 const countOf = (value) => (value === undefined ? 0 : typeof value === 'number' ? value : NaN);
@@ -182,10 +192,22 @@ function quickBatchOf(requests) {
   }
 }
 
+/**
+ * `quick(value)`, or undefined when reading `value` throws (a getter that throws): the full path
+ * then reads it again and reports the problem as an `invalid_input` error naming the field.
+ */
+function attempt(quick, value) {
+  try {
+    return quick(value);
+  } catch {
+    return undefined;
+  }
+}
+
 export function estimateCost(request) {
-  return (isPlain(request) && quickCost(request)) || estimateCostFull(request);
+  return (isPlain(request) && attempt(quickCost, request)) || estimateCostFull(request);
 }
 
 export function estimateBatch(requests) {
-  return (Array.isArray(requests) && quickBatchOf(requests)) || estimateBatchFull(requests);
+  return (Array.isArray(requests) && attempt(quickBatchOf, requests)) || estimateBatchFull(requests);
 }

@@ -246,13 +246,44 @@ fn requests_are_read_property_by_property() {
     // A cycle is refused with a typed error, not a stack overflow.
     let cyclic = js(r#"{"model": "gpt-4o"}"#);
     Reflect::set(&cyclic, &"inputTokens".into(), &cyclic).unwrap();
-    assert_error(estimate_cost(cyclic), "invalid_input", "cycles");
+    assert_error(
+        estimate_cost(cyclic),
+        "invalid_input",
+        "the request: inputTokens.inputTokens.inputTokens",
+    );
     // A function is refused, where `JSON.stringify` would drop it silently.
     let function = js_sys::Function::new_no_args("return 1");
     assert_error(
         estimate_cost(request_with("inputTokens", function.into())),
         "invalid_input",
-        "functions",
+        "the request: inputTokens is a function",
+    );
+    // A getter that throws is an `invalid_input` naming it, and leaves the module working.
+    let throwing = js_sys::Function::new_no_args("throw new Error('boom')");
+    let request = js(r#"{"model": "gpt-4o"}"#);
+    let descriptor = js_sys::Object::new();
+    Reflect::set(&descriptor, &"get".into(), &throwing).unwrap();
+    Reflect::set(&descriptor, &"enumerable".into(), &JsValue::TRUE).unwrap();
+    let object: &js_sys::Object = request.unchecked_ref();
+    js_sys::Object::define_property(object, &"outputTokens".into(), &descriptor);
+    assert_error(
+        estimate_cost(request),
+        "invalid_input",
+        "outputTokens could not be read: boom",
+    );
+    // Deep nesting without a cycle is refused too, naming the depth.
+    let deep = js(&format!("{}1{}", "[".repeat(40), "]".repeat(40)));
+    assert_error(
+        estimate_batch(deep),
+        "invalid_input",
+        "nests deeper than 32 levels",
+    );
+    assert_eq!(
+        text(
+            &estimate_cost(js(r#"{"model": "gpt-4o", "inputTokens": 1000}"#)).unwrap(),
+            "total"
+        ),
+        "0.0025"
     );
     assert_error(
         estimate_batch(js(r#"{"model": "gpt-4o"}"#)),

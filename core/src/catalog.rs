@@ -17,7 +17,9 @@
 //!                  "tiers": [], "note": null } ] }
 //! ```
 //!
-//! Prices are decimal STRINGS in USD, never JSON numbers. An entry is either
+//! A field that may be `null` may also be left out; an unknown field is an
+//! error; counts (`contextWindow`, `aboveInputTokens`) are whole numbers up
+//! to 2^53 - 1. Prices are decimal STRINGS in USD, never JSON numbers. An entry is either
 //! **token-billed** (`inputPer1M` and `outputPer1M` set, per 1M tokens; `unit`
 //! and `pricePerUnit` null) or **unit-billed** (`unit` and `pricePerUnit` set,
 //! per one unit; every token price null and no tiers). A null
@@ -341,8 +343,8 @@ pub struct Catalog {
     quick: Vec<Option<QuickPlan>>,
 }
 
-/// The catalog document as serialized (the file format and `GET /v1/models`);
-/// read by [`Catalog::from_value`].
+/// The catalog document as [`Catalog::to_json`] writes it (the file format
+/// and `GET /v1/models`); it is read by [`Catalog::from_value`].
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CatalogDocument<'a> {

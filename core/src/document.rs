@@ -31,8 +31,9 @@ const UNITS: [(&str, Unit); 6] = [
     ("invocation", Unit::Invocation),
 ];
 
-/// The fields of the document, of an entry and of a tier, in the order they are written.
+/// The fields of the document, in the order they are written.
 const DOCUMENT_FIELDS: [&str; 4] = ["version", "asOf", "source", "entries"];
+/// The fields of an entry, in the order they are written.
 const ENTRY_FIELDS: [&str; 14] = [
     "id",
     "name",
@@ -49,6 +50,7 @@ const ENTRY_FIELDS: [&str; 14] = [
     "tiers",
     "note",
 ];
+/// The fields of a tier, in the order they are written.
 const TIER_FIELDS: [&str; 5] = [
     "aboveInputTokens",
     "inputPer1M",
@@ -229,6 +231,28 @@ mod tests {
         assert_eq!(
             Catalog::from_value(&document).unwrap().entries(),
             catalog.entries()
+        );
+    }
+
+    #[test]
+    fn a_nullable_field_may_be_left_out() {
+        let entry = json!({"id": "m", "name": "M", "provider": "p", "kind": "image", "aliases": [],
+                           "unit": "image", "pricePerUnit": "0.04", "tiers": []});
+        let document =
+            json!({"version": "v", "asOf": "2026-01-02", "source": "s", "entries": [entry]});
+        let catalog = Catalog::from_value(&Value::from(document)).unwrap();
+        let entry = &catalog.entries()[0];
+        assert_eq!(
+            (entry.input_per_1m, entry.context_window, &entry.note),
+            (None, None, &None)
+        );
+        let without_tiers = json!({"version": "v", "asOf": "2026-01-02", "source": "s",
+                                   "entries": [{"id": "m", "name": "M", "provider": "p", "kind": "image",
+                                                "aliases": [], "unit": "image", "pricePerUnit": "0.04"}]});
+        let err = Catalog::from_value(&Value::from(without_tiers)).unwrap_err();
+        assert_eq!(
+            err.message,
+            "catalog JSON is invalid: entries[0].tiers is required"
         );
     }
 

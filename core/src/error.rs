@@ -126,22 +126,46 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Text in double quotes for a message, `"` and `\` escaped and control
-/// characters written as `\u{..}`: what `{:?}` writes for everyday text,
-/// without linking Rust's Unicode tables for `Debug` into the wasm.
+/// Text in double quotes for a message, escaped as `{:?}` escapes everyday
+/// text: `"` and `\\`, `\\t` `\\r` `\\n` `\\0`, other control characters and the
+/// invisible format characters (zero-width spaces and joiners, bidi
+/// controls, the byte-order mark, soft hyphens) as `\\u{..}`, so a name that
+/// looks right but is not shows why. Without `Debug`'s Unicode tables, which
+/// would add kilobytes to the wasm.
 pub struct Quoted<'a>(pub &'a str);
+
+/// Invisible format characters (Unicode category Cf) that `{:?}` escapes.
+const INVISIBLE: [(char, char); 11] = [
+    ('\u{ad}', '\u{ad}'),
+    ('\u{600}', '\u{605}'),
+    ('\u{61c}', '\u{61c}'),
+    ('\u{6dd}', '\u{6dd}'),
+    ('\u{70f}', '\u{70f}'),
+    ('\u{180e}', '\u{180e}'),
+    ('\u{200b}', '\u{200f}'),
+    ('\u{202a}', '\u{202e}'),
+    ('\u{2060}', '\u{206f}'),
+    ('\u{feff}', '\u{feff}'),
+    ('\u{fff9}', '\u{fffb}'),
+];
 
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
+        f.write_char('"')?;
         for c in self.0.chars() {
             match c {
                 '"' | '\\' => write!(f, "\\{c}")?,
-                c if c.is_control() => write!(f, "\\u{{{:x}}}", c as u32)?,
+                '\t' => f.write_str("\\t")?,
+                '\r' => f.write_str("\\r")?,
+                '\n' => f.write_str("\\n")?,
+                '\0' => f.write_str("\\0")?,
+                c if c.is_control() || INVISIBLE.iter().any(|&(a, b)| (a..=b).contains(&c)) => {
+                    write!(f, "\\u{{{:x}}}", c as u32)?
+                }
                 c => f.write_char(c)?,
             }
         }
-        f.write_str("\"")
+        f.write_char('"')
     }
 }
 
@@ -154,10 +178,21 @@ mod tests {
 
     #[test]
     fn quoted_text_is_what_debug_writes_for_everyday_text() {
-        for text in ["gpt-4o", "a \"b\" \\ c", "", "épée 1.5"] {
+        let texts = [
+            "gpt-4o",
+            "a \"b\" \\ c",
+            "",
+            "épée 1.5 €",
+            "tab\there\r\n\0",
+            "bell\u{7}del\u{7f}c1\u{85}",
+            "gpt-4o\u{200b}",
+            "\u{feff}bom soft\u{ad}hyphen",
+            "rtl\u{202e}lro\u{2066}",
+            "joiner\u{200d}\u{2060}",
+        ];
+        for text in texts {
             assert_eq!(Quoted(text).to_string(), format!("{text:?}"));
         }
-        assert_eq!(Quoted("a\nb\u{7f}").to_string(), "\"a\\u{a}b\\u{7f}\"");
     }
 
     #[test]

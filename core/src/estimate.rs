@@ -216,7 +216,14 @@ impl UsageRequest {
 
     /// Reads the request's fields from `fields` (see [`UsageRequest::fields`]).
     pub fn read(fields: &Fields) -> Result<UsageRequest> {
-        let model = fields.present("model", value::string)?.ok_or_else(|| {
+        let model = fields.present("model", |model, path| match model {
+            Value::String(model) => Ok(model.clone()),
+            other => Err(Error::invalid_input(format!(
+                "{path} must be a string such as \"gpt-4o\", got {}",
+                other.describe()
+            ))),
+        })?;
+        let model = model.ok_or_else(|| {
             Error::invalid_input(format!(
                 "{} is required: a catalog id such as \"gpt-4o\" (listModels() lists them)",
                 fields.path("model")

@@ -1,15 +1,19 @@
 //! JSON-shaped data, and the readers requests and catalog documents are read with.
 //!
-//! The SDK builds a [`Value`] from a JS value (`src/js_value.rs`), the server
-//! from `serde_json` ([`From<serde_json::Value>`]); one set of readers on it
-//! ([`crate::estimate::UsageRequest::from_value`],
-//! [`crate::catalog::Catalog::from_value`]) means both accept and refuse the
-//! same input with the same messages. Going out, estimates and catalog entries
-//! become [`Value`]s with the same fields as their serde form (tested field by
-//! field), so the wasm needs no JSON library: JSON text costs it ~45 KB gzip.
+//! The SDK builds a [`Value`] from a JS value (`src/js_value.rs`) and reads
+//! requests and usage reports with [`crate::estimate::UsageRequest::from_value`];
+//! catalog documents are read by [`crate::catalog::Catalog::from_value`] in
+//! both the SDK and the server (which builds the [`Value`] from `serde_json`,
+//! [`From<serde_json::Value>`]), so the two accept and refuse the same
+//! catalogs with the same messages. (The server reads its HTTP bodies with
+//! serde; the wire types are in [`crate::wire`].) Going out, estimates and
+//! catalog entries become [`Value`]s with the same fields as their serde form
+//! (tested field by field), so the wasm needs no JSON library.
 //!
 //! Numbers are `f64`, as in JS, each with the text its source writes it with
-//! for messages (formatting floats here would link float formatting into the wasm).
+//! for messages (formatting floats here would link float formatting into the
+//! wasm). Objects keep their fields in order; a repeated name keeps the last
+//! value, as `JSON.parse` does.
 
 use crate::error::{Error, Quoted, Result};
 use crate::estimate::MAX_COUNT;
@@ -127,7 +131,7 @@ impl From<serde_json::Value> for Value {
 }
 
 /// `path.name`, or `name` at the top level.
-pub fn field_path(path: &str, name: &str) -> String {
+fn field_path(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_owned()
     } else {
@@ -170,7 +174,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The value of field `name`, when present.
-    pub fn get(&self, name: &str) -> Option<&'a Value> {
+    fn get(&self, name: &str) -> Option<&'a Value> {
         self.object.get(name)
     }
 

@@ -122,14 +122,14 @@ test("every kind of invalid input is rejected with the right code and field", ()
   for (const [field, value, pattern] of [
     ["inputTokens", -1, /inputTokens must not be negative/],
     ["outputTokens", 1.5, /outputTokens must be a whole number/],
-    ["cachedInputTokens", NaN, /cachedInputTokens .*NaN/],
-    ["cacheWriteTokens", Infinity, /cacheWriteTokens .*Infinity/],
-    ["inputTokens", -Infinity, /inputTokens .*Infinity/],
+    ["cachedInputTokens", NaN, /cachedInputTokens must be a non-negative integer, got the number NaN/],
+    ["cacheWriteTokens", Infinity, /cacheWriteTokens must be a non-negative integer, got the number Infinity/],
+    ["inputTokens", -Infinity, /inputTokens must be a non-negative integer, got the number -Infinity/],
     ["outputTokens", "300", /outputTokens .*the string "300"/],
     ["inputTokens", 2 ** 53, /inputTokens is 9007199254740992, above the largest exact count/],
     ["inputTokens", 1e21, /inputTokens .*above the largest exact count/],
     ["outputTokens", true, /outputTokens .*boolean/],
-    ["outputTokens", null, /outputTokens/],
+    ["outputTokens", null, /outputTokens must be a non-negative integer, got null/],
     ["outputTokens", {}, /outputTokens .*object/],
   ]) {
     assertCode(() => estimateCost({ ...base, [field]: value }), "invalid_input", pattern);
@@ -147,6 +147,17 @@ test("every kind of invalid input is rejected with the right code and field", ()
   assertCode(() => estimateCost(undefined), "invalid_input", /plain JSON/);
   assertCode(() => estimateCost({ ...base, inputTokens: 10n }), "invalid_input", /BigInt/);
   assertCode(() => estimateBatch({}), "invalid_input", /array/);
+  // Requests are read as JSON.stringify sees them: own enumerable properties, toJSON() and boxed
+  // primitives; both paths alike (an inherited field is not read, on the fast path either).
+  assertCode(() => estimateCost(Object.create({ model: "gpt-4o", inputTokens: 1000 })), "invalid_input", /model is required/);
+  assert.equal(estimateCost({ toJSON: () => ({ model: "gpt-4o", inputTokens: 1000 }) }).total, "0.0025");
+  assert.equal(estimateCost({ model: new String("gpt-4o"), inputTokens: new Number(1000) }).total, "0.0025");
+  const throwing = { model: "gpt-4o", get inputTokens() { throw new Error("boom"); } };
+  assertCode(() => estimateCost(throwing), "invalid_input", /^the request: inputTokens could not be read: boom/);
+  assertCode(() => estimateBatch([base, { model: "gpt-4o", units: () => 1 }]), "invalid_input", /^requests: \[1\]\.units is a function/);
+  assertCode(() => estimateCost({ model: "gpt-4o\ud800" }), "invalid_input", /model is a string with a lone surrogate/);
+  assertCode(() => estimateBatch(new Array(1_000_001)), "invalid_input", /has 1000001 items, more than 1000000/);
+  assert.equal(estimateCost({ model: "gpt-4o", inputTokens: 1000 }).total, "0.0025", "still answers after a refusal");
   assertCode(() => estimateBatch([base, { model: "gpt-4o", units: -1 }]), "invalid_input", /^requests\[1\]\.units/);
   assertCode(() => formatUsd(1.5), "invalid_input", /string/);
   assertCode(() => formatUsd("1e400"), "invalid_input", /1e400/);

@@ -180,6 +180,8 @@ fn minify(file: &Path) -> Result {
             .args([
                 "--minify",
                 "--format=esm",
+                // The minifier may otherwise use syntax newer than the input's.
+                "--target=es2020",
                 "--log-level=warning",
                 "--allow-overwrite",
             ])

@@ -146,8 +146,8 @@ pub fn run() -> Result {
     }
 }
 
-/// A test suite, most of them against their own reference server.
-struct ServerSuite {
+/// A test suite of the built SDK, most of them against their own reference server.
+struct Suite {
     name: &'static str,
     /// Names the suite's database file; `None` for a suite that talks to no server.
     key: Option<&'static str>,
@@ -161,17 +161,14 @@ struct ServerSuite {
 /// packaging suite, which talks to none, runs without one). The wasm
 /// tests bake that URL in at compile time; the JS suites also need the built package.
 fn server_suites(tally: &mut Tally, package_built: bool) {
-    let binary = match server::build() {
-        Ok(binary) => binary,
-        Err(message) => {
-            tally.check("build the reference server", Err(message));
-            return;
-        }
-    };
+    let binary = server::build();
+    if let Err(message) = &binary {
+        tally.check("build the reference server", Err(message.clone()));
+    }
     let work = build::target_dir().join("xtask-test");
     let _ = std::fs::create_dir_all(&work);
     let suites = [
-        ServerSuite {
+        Suite {
             name: "wasm tests in headless Chromium",
             key: Some("wasm"),
             needs_package: false,
@@ -187,32 +184,32 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
                 cmd
             },
         },
-        ServerSuite {
+        Suite {
             name: "npm package tests (node:test)",
             key: Some("js"),
             needs_package: true,
             command: || node_tests("tests/js"),
         },
-        ServerSuite {
+        Suite {
             name: "packaging tests (npm pack into Node, Vite, workers, tsc --strict)",
             key: None,
             needs_package: true,
             command: || node_tests("tests/packaging"),
         },
-        ServerSuite {
+        Suite {
             name: "no-WebAssembly fallback (node --jitless, Hermes VM)",
             key: Some("hermes"),
             needs_package: true,
             command: || node_tests("tests/hermes"),
         },
-        ServerSuite {
+        Suite {
             name: "browser end-to-end tests (Playwright + Chromium)",
             key: Some("e2e"),
             needs_package: true,
             command: || node_tests("tests/e2e"),
         },
     ];
-    for ServerSuite {
+    for Suite {
         name,
         key,
         needs_package,
@@ -227,13 +224,20 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
             tally.suite(name, &mut command());
             continue;
         };
+        let Ok(binary) = &binary else {
+            tally.check(
+                name,
+                Err("skipped: the reference server did not build".into()),
+            );
+            continue;
+        };
         let db = server::fresh_sqlite(&work.join(format!("{key}.db")));
-        match server::start(&binary, &db, None) {
+        match server::start(binary, &db, None) {
             Ok(server) => tally.suite(
                 name,
                 command()
                     .env("CLOUD_CREDITS_URL", &server.url)
-                    .env("CLOUD_CREDITS_SERVER_BIN", &binary),
+                    .env("CLOUD_CREDITS_SERVER_BIN", binary),
             ),
             Err(message) => {
                 tally.check(name, Err(message));
