@@ -73,6 +73,8 @@ pub(crate) struct Client {
     balance: RefCell<Option<(Balance, u64)>>,
     /// The last balance status and toggle announced.
     announced: Cell<Option<(BalanceStatus, bool)>>,
+    /// Whether a write of the queue is due at the end of the current task ([`Client::persist_soon`]).
+    persist_due: Cell<bool>,
     hooks: RefCell<Vec<Hook>>,
 }
 
@@ -117,6 +119,25 @@ impl Client {
                 false
             }
         }
+    }
+
+    /// [`Client::persist`] once at the end of the current task (in a
+    /// microtask), however many reports the task queued: a burst of
+    /// `reportUsage` calls writes the queue once instead of once per call.
+    /// Nothing can run between a task and its microtasks (no page hide, no
+    /// unload), so the queue is as durable as with a write per call.
+    fn persist_soon(self: &Rc<Self>) {
+        if self.persist_due.replace(true) {
+            return;
+        }
+        let client = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            client.persist_due.set(false);
+            // `close()` has written the queue itself and may have handed the key on.
+            if !client.closed.get() {
+                client.persist();
+            }
+        });
     }
 
     fn emit(&self, event: EventName, detail: &JsValue) {
@@ -359,6 +380,7 @@ impl CloudCredits {
             listeners: RefCell::new(Listeners::default()),
             balance: RefCell::new(None),
             announced: Cell::new(None),
+            persist_due: Cell::new(false),
             hooks: RefCell::new(Vec::new()),
         });
         client.install_hooks();
@@ -504,7 +526,7 @@ impl CloudCredits {
             client.emit_error(error.clone(), Some(&event.id));
             return Err(error::to_js(error));
         }
-        client.persist();
+        client.persist_soon();
         delivery::schedule(client);
         Ok(event.id)
     }

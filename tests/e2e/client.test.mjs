@@ -197,7 +197,22 @@ test('offline: events stay queued and persisted; back online they are delivered 
 
   await context.setOffline(true);
   await page.waitForFunction(() => !navigator.onLine);
-  const ids = [...(await report(page, 10)), ...(await report(page, 5))];
+  // A burst of reports in one task writes the stored queue once, at the end of the task.
+  const burst = await page.evaluate(async ([n, request, prefix]) => {
+    let writes = 0;
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (key.startsWith(prefix)) writes++;
+      return setItem.call(this, key, value);
+    };
+    const ids = window.app.report(n, { ...request, feature: 'chat' });
+    const during = writes;
+    await null; // the task's microtasks run: the queue is written here
+    Storage.prototype.setItem = setItem;
+    return { ids, during, after: writes };
+  }, [10, CHAT, `rork-cloud-credits:v1:${app.id}:queue:`]);
+  assert.deepEqual([burst.during, burst.after], [0, 1], 'ten reports in one task, one write after it');
+  const ids = [...burst.ids, ...(await report(page, 5))];
   const flushed = await page.evaluate(() => window.app.cc.flush());
   assert.deepEqual(flushed, { sent: 0, duplicate: 0, rejected: 0, pending: 15 });
   await assertPersisted(page, app.id, ids);
