@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::projects::{self, ProjectRow};
 use crate::services::Services;
 use crate::{clock, ledger, pricing};
-use rork_cloud_credits_core::money::format_usd;
+use rork_cloud_credits_core::money;
 use rork_cloud_credits_core::wire::{Hold, HoldRequest, HoldStatus, LedgerKind};
 use rork_cloud_credits_core::ErrorCode;
 use rust_decimal::Decimal;
@@ -143,7 +143,8 @@ pub async fn create(
         hold_id: Some(&row.id),
         ..Default::default()
     };
-    let memo = format!("Hold of {}", format_usd(amount));
+    // Exact (a hold is often below a cent: "Hold of $0.0005", not "$0.00").
+    let memo = format!("Hold of ${}", money::trim_zeros(amount));
     ledger::append(
         &mut tx,
         &mut project,

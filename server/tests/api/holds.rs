@@ -37,6 +37,11 @@ async fn hold_reserves_and_settle_debits_actual_and_releases_rest(backend: Backe
     assert_eq!(dec(&balance["balanceUsd"]), d("0.955"));
     assert_eq!(dec(&balance["heldUsd"]), d("0.045"));
     server.assert_ledger(pid).await;
+    let (_, ledger) = server
+        .get(&format!("/v1/projects/{pid}/ledger"), Some(&owner.sk))
+        .await;
+    assert_eq!(ledger["entries"][0]["kind"], "hold");
+    assert_eq!(ledger["entries"][0]["memo"], "Hold of $0.045");
 
     // Actual: 100,000 in + 10,000 out = 0.015 + 0.006 = 0.021.
     let event_id = uuid::Uuid::new_v4().to_string();
