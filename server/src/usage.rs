@@ -8,7 +8,7 @@
 //! happened), and a hold the event settles is released in the same step.
 //! Nothing is acknowledged before the transaction commits.
 
-use crate::db::{enum_text, Dec, WriteTx, ROWS_PER_INSERT};
+use crate::db::{enum_text, Dec, Dialect, WriteTx, ROWS_PER_INSERT};
 use crate::error::{AppError, AppResult};
 use crate::holds::{self, HoldRow};
 use crate::projects::{self, ProjectRow};
@@ -514,6 +514,17 @@ fn lost_to(winner: Option<Seen>) -> AppResult<Seen> {
 
 /// The recorded events among `ids`, by id (one query per
 /// [`ROWS_PER_INSERT`] ids).
+///
+/// On PostgreSQL the lookup is not kept as a prepared statement, so it is
+/// planned afresh each time (SQLite keeps it: its plan is the primary key
+/// whatever the table's size). A prepared statement gets a generic plan after five
+/// executions on its connection, kept until the table's statistics change,
+/// and `usage_events` grows from the demo's ~100 events (analyzed while the
+/// server idles) to hundreds of thousands between two autovacuum visits: a
+/// generic plan made early is a sequential scan, on every one-event batch
+/// and every hold settlement (which share the one-id statement), under the
+/// project's lock (`cargo xtask bench`: hold + settle 465 -> 34 pairs/s
+/// after ~480,000 events). Planning it costs ~1 ms for 500 ids.
 async fn recorded_many(tx: &mut WriteTx, ids: &[&str]) -> AppResult<HashMap<String, Seen>> {
     let mut seen = HashMap::new();
     for chunk in ids.chunks(ROWS_PER_INSERT) {
@@ -521,7 +532,8 @@ async fn recorded_many(tx: &mut WriteTx, ids: &[&str]) -> AppResult<HashMap<Stri
             "SELECT id, project_id, cost FROM usage_events WHERE id IN ({})",
             tx.dialect().in_list(chunk.len())
         );
-        let mut select = sqlx::query_as::<_, (String, String, Dec)>(&sql);
+        let mut select = sqlx::query_as::<_, (String, String, Dec)>(&sql)
+            .persistent(tx.dialect() != Dialect::Postgres);
         for id in chunk {
             select = select.bind(*id);
         }
