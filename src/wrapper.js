@@ -192,22 +192,29 @@ function quickBatchOf(requests) {
   }
 }
 
-/**
- * `quick(value)`, or undefined when reading `value` throws (a getter that throws): the full path
- * then reads it again and reports the problem as an `invalid_input` error naming the field.
- */
-function attempt(quick, value) {
-  try {
-    return quick(value);
-  } catch {
-    return undefined;
-  }
-}
+// A getter that throws while the fast path reads a request sends it to the full path, which reads
+// it again and reports the problem as an `invalid_input` error naming the field.
 
 export function estimateCost(request) {
-  return (isPlain(request) && attempt(quickCost, request)) || estimateCostFull(request);
+  if (isPlain(request)) {
+    try {
+      const quick = quickCost(request);
+      if (quick) return quick;
+    } catch {
+      // The full path below reports it.
+    }
+  }
+  return estimateCostFull(request);
 }
 
 export function estimateBatch(requests) {
-  return (Array.isArray(requests) && attempt(quickBatchOf, requests)) || estimateBatchFull(requests);
+  if (Array.isArray(requests)) {
+    try {
+      const quick = quickBatchOf(requests);
+      if (quick) return quick;
+    } catch {
+      // The full path below reports it.
+    }
+  }
+  return estimateBatchFull(requests);
 }

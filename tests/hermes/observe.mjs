@@ -66,13 +66,14 @@ export const INVALID_CASES = [
   ['loadCatalog of a wrong shape', (api) => api.loadCatalog('{"version": 1}')],
 ];
 
-/** Messages that end in the JS engine's own words (its `JSON.parse` error), which differ between engines. */
-const ENGINE_WORDED = /^(catalog JSON is invalid: ).+$/;
+/** Cases whose message ends in the JS engine's own words (its `JSON.parse` error), which differ between engines. */
+const ENGINE_WORDED = new Set(['loadCatalog of bad JSON']);
 
-/** `result` with the engine's words in a message of `ENGINE_WORDED` cases replaced by a placeholder. */
+/** `result` with the engine's words replaced by a placeholder, for the `ENGINE_WORDED` cases. */
 function engineNeutral(name, result) {
-  if (name !== 'loadCatalog of bad JSON' || !result.error) return result;
-  return { error: { ...result.error, message: result.error.message.replace(ENGINE_WORDED, "$1(the engine's JSON.parse message)") } };
+  if (!ENGINE_WORDED.has(name) || !result.error) return result;
+  const message = result.error.message.replace(/^(catalog JSON is invalid: ).+$/, "$1(the engine's JSON.parse message)");
+  return { error: { ...result.error, message } };
 }
 
 /** A one-entry catalog document for loadCatalog. */
