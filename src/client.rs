@@ -203,11 +203,15 @@ impl Client {
 
     /// Emits `balance`, and `low` / `empty` / `disabled` when that state is new.
     fn announce(&self, balance: &Balance) {
+        let state = (balance.status, balance.use_cloud_credits);
+        let before = self.announced.replace(Some(state));
+        // Nobody to tell: no JS value to build (the state above is still kept).
+        if !self.listeners.borrow().want_balance() {
+            return;
+        }
         let Ok(detail) = json::to_js(balance) else {
             return;
         };
-        let state = (balance.status, balance.use_cloud_credits);
-        let before = self.announced.replace(Some(state));
         self.emit(EventName::Balance, &detail);
         if before.map(|(status, _)| status) != Some(balance.status) {
             match balance.status {
