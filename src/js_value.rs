@@ -12,7 +12,7 @@
 //! getters, `toJSON` methods or proxies that throw. Every JS call here
 //! catches, so a throwing getter cannot unwind through Rust.
 
-use rork_cloud_credits_core::value::{Number, Value};
+use rork_cloud_credits_core::value::{field_path, Number, Value};
 use rork_cloud_credits_core::Error;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -79,7 +79,9 @@ fn read(value: &JsValue, path: String, depth: usize) -> Result<Value, Refusal> {
         why: why.to_owned(),
     };
     if depth > MAX_DEPTH {
-        return Err(refusal("nests deeper than 32 levels (a cycle?)"));
+        return Err(refusal(&format!(
+            "nests deeper than {MAX_DEPTH} levels (a cycle?)"
+        )));
     }
     if value.is_null() {
         return Ok(Value::Null);
@@ -108,20 +110,14 @@ fn read(value: &JsValue, path: String, depth: usize) -> Result<Value, Refusal> {
     if !value.is_object() {
         return Err(refusal("is a symbol"));
     }
-    let threw = |error: JsValue| Refusal {
-        path: path.clone(),
-        why: format!(
-            "could not be read: {}",
-            crate::error::thrown_message(&error).unwrap_or_else(|| "it threw".into())
-        ),
-    };
+    let failed = |error| threw(&path, error);
     // What JSON.stringify would write instead of the object itself.
-    if let Some(replacement) = stand_in(value).map_err(threw)? {
+    if let Some(replacement) = stand_in(value).map_err(failed)? {
         return read(&replacement, path, depth + 1);
     }
-    if is_array(value).map_err(threw)? {
+    if is_array(value).map_err(failed)? {
         let length = get(value, &"length".into())
-            .map_err(threw)?
+            .map_err(failed)?
             .as_f64()
             .unwrap_or(0.0);
         if length > f64::from(MAX_ITEMS) {
@@ -131,7 +127,7 @@ fn read(value: &JsValue, path: String, depth: usize) -> Result<Value, Refusal> {
                 "has {length} items, more than {MAX_ITEMS}"
             )));
         }
-        let items = array_from(value).map_err(threw)?;
+        let items = array_from(value).map_err(failed)?;
         let mut values = Vec::with_capacity(items.length() as usize);
         for (i, item) in items.iter().enumerate() {
             let value = match item.is_undefined() {
@@ -143,21 +139,26 @@ fn read(value: &JsValue, path: String, depth: usize) -> Result<Value, Refusal> {
         return Ok(Value::Array(values));
     }
     let mut fields = Vec::new();
-    for key in keys(value).map_err(threw)?.iter() {
+    for key in keys(value).map_err(failed)?.iter() {
         let name = string(&key).map_err(refusal)?;
-        let path = match path.is_empty() {
-            true => name.clone(),
-            false => format!("{path}.{name}"),
-        };
-        let field = get(value, &key).map_err(|error| Refusal {
-            path: path.clone(),
-            ..threw(error)
-        })?;
+        let path = field_path(&path, &name);
+        let field = get(value, &key).map_err(|error| threw(&path, error))?;
         if !field.is_undefined() {
             fields.push((name, read(&field, path, depth + 1)?));
         }
     }
     Ok(Value::Object(fields))
+}
+
+/// The refusal of what at `path` threw `error` when read.
+fn threw(path: &str, error: JsValue) -> Refusal {
+    Refusal {
+        path: path.to_owned(),
+        why: format!(
+            "could not be read: {}",
+            crate::error::thrown_message(&error).unwrap_or_else(|| "it threw".into())
+        ),
+    }
 }
 
 /// What `JSON.stringify` writes in place of the object `value`: its

@@ -27,7 +27,7 @@ pub use client::{CloudCredits, Hold};
 pub use quick::{generation, quick_batch, quick_estimate, quick_model, quick_resolve};
 use rork_cloud_credits_core::catalog::Catalog;
 use rork_cloud_credits_core::estimate::UsageRequest;
-use rork_cloud_credits_core::value::Value;
+use rork_cloud_credits_core::value::{self, Value};
 use rork_cloud_credits_core::{money, Error};
 use wasm_bindgen::prelude::*;
 
@@ -78,12 +78,8 @@ pub fn estimate_cost(request: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = estimateBatchFull, skip_typescript)]
 pub fn estimate_batch(requests: JsValue) -> Result<JsValue, JsValue> {
     let batch = js_value::from_js(&requests, "requests")
-        .and_then(|value| match value {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| UsageRequest::from_value(item, &format!("requests[{i}]")))
-                .collect::<Result<Vec<_>, Error>>(),
+        .and_then(|requests| match requests {
+            Value::Array(_) => value::list(&requests, "requests", UsageRequest::from_value),
             _ => Err(Error::invalid_input(
                 "estimateBatch expects an array of requests",
             )),

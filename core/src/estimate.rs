@@ -152,12 +152,7 @@ impl From<&Estimate> for Value {
             ),
             (
                 "lines".into(),
-                estimate
-                    .lines
-                    .iter()
-                    .map(Value::from)
-                    .collect::<Vec<_>>()
-                    .into(),
+                Value::Array(estimate.lines.iter().map(Value::from).collect()),
             ),
         ])
     }
@@ -169,12 +164,7 @@ impl From<&BatchEstimate> for Value {
         Value::Object(vec![
             (
                 "items".into(),
-                batch
-                    .items
-                    .iter()
-                    .map(Value::from)
-                    .collect::<Vec<_>>()
-                    .into(),
+                Value::Array(batch.items.iter().map(Value::from).collect()),
             ),
             ("total".into(), batch.total.into()),
         ])

@@ -100,12 +100,6 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
-impl<T: Into<Value>> From<Vec<T>> for Value {
-    fn from(items: Vec<T>) -> Value {
-        Value::Array(items.into_iter().map(Into::into).collect())
-    }
-}
-
 impl From<serde_json::Value> for Value {
     /// The same data; numbers as `f64` (as JS reads them), with serde_json's text.
     fn from(value: serde_json::Value) -> Value {
@@ -130,8 +124,9 @@ impl From<serde_json::Value> for Value {
     }
 }
 
-/// `path.name`, or `name` at the top level.
-fn field_path(path: &str, name: &str) -> String {
+/// `path.name`, or `name` at the top level: how a field's place is named in
+/// errors (also by the SDK's reader of JS values).
+pub fn field_path(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_owned()
     } else {
@@ -214,8 +209,8 @@ impl<'a> Fields<'a> {
         read: impl Fn(&'a Value, &str) -> Result<T>,
     ) -> Result<Option<T>> {
         match self.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => read(value, &self.path(name)).map(Some),
+            Some(Value::Null) => Ok(None),
+            _ => self.present(name, read),
         }
     }
 }
