@@ -3,7 +3,7 @@
 
 use crate::common::{assert_error, d, dec, read, text_event, Backend, Server, TEXT_MODEL};
 use crate::on_both;
-use serde_json::json;
+use serde_json::{json, Value};
 
 on_both!(
     each_event_gets_its_own_result_and_is_recorded_once_ever,
@@ -12,6 +12,16 @@ on_both!(
     batch_size_is_limited,
     a_batch_mixing_plain_and_settling_events_keeps_its_order,
 );
+
+/// The `status` of each result of a `POST /v1/usage` answer, in order.
+fn statuses(body: &Value) -> Vec<&str> {
+    body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect()
+}
 
 async fn each_event_gets_its_own_result_and_is_recorded_once_ever(backend: Backend) {
     let Some(server) = Server::start(backend).await else {
@@ -59,12 +69,8 @@ async fn each_event_gets_its_own_result_and_is_recorded_once_ever(backend: Backe
     assert_eq!(status, 200, "{body}");
     let results = body["results"].as_array().unwrap();
     assert_eq!(results.len(), 16);
-    let statuses: Vec<&str> = results
-        .iter()
-        .map(|r| r["status"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        statuses,
+        statuses(&body),
         [
             "accepted",
             "rejected",
@@ -109,12 +115,7 @@ async fn each_event_gets_its_own_result_and_is_recorded_once_ever(backend: Backe
     // the lower-case form of an id too.
     let (status, replay) = read(post().await.unwrap()).await;
     assert_eq!(status, 200);
-    let replayed: Vec<&str> = replay["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["status"].as_str().unwrap())
-        .collect();
+    let replayed = statuses(&replay);
     assert_eq!(replayed.iter().filter(|s| **s == "duplicate").count(), 4);
     assert_eq!(replayed.iter().filter(|s| **s == "accepted").count(), 0);
     let lower = json!({ "events": [{ "id": upper_id.to_lowercase(), "model": TEXT_MODEL, "outputTokens": 1000 }] });
@@ -269,14 +270,8 @@ async fn a_batch_mixing_plain_and_settling_events_keeps_its_order(backend: Backe
     let batch = json!({ "events": [first, settling, last, first, settling] });
     let (status, body) = server.post("/v1/usage", Some(&owner.pk), batch).await;
     assert_eq!(status, 200, "{body}");
-    let statuses: Vec<&str> = body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["status"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        statuses,
+        statuses(&body),
         ["accepted", "accepted", "accepted", "duplicate", "duplicate"]
     );
     assert_eq!(dec(&body["results"][4]["costUsd"]), d("0.0006"));
