@@ -127,7 +127,8 @@ impl Client {
     /// Nothing can run between a task and its microtasks (no page hide, no
     /// unload), so the queue is as durable as with a write per call.
     fn persist_soon(self: &Rc<Self>) {
-        if self.persist_due.replace(true) {
+        // In memory there is nothing to write (see `persist`): no microtask either.
+        if !self.store.is_persistent() || self.persist_due.replace(true) {
             return;
         }
         let client = self.clone();
