@@ -70,15 +70,35 @@ pub struct Flavor {
     pub cargo_args: &'static [&'static str],
 }
 
+/// `RUSTFLAGS` of the shipped wasm: panics trap at once, without formatting a
+/// message or recording where they happened (no caller ever saw either: a
+/// panic in wasm is an `unreachable` trap in JS with or without them).
+const SIZE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+
 impl Flavor {
-    /// `cargo build` of this flavor's release wasm (callers add a target dir
-    /// or flags).
-    pub fn cargo_build(&self) -> Command {
+    /// `cargo build` of this flavor's release wasm with `rustflags` added to
+    /// [`SIZE_RUSTFLAGS`] (callers may add a target dir).
+    ///
+    /// The standard library is compiled with it (`-Zbuild-std`, from the
+    /// `rust-src` component) for size: its panic machinery and `core::fmt`
+    /// paths drop out, and `optimize_for_size` picks its smaller
+    /// implementations: 14% less gzip for the estimate module (bench/RESULTS.md,
+    /// "Size, fourth round"). These flags are unstable, so the stable
+    /// toolchain is told to accept them (`RUSTC_BOOTSTRAP=1`) for this build
+    /// only; a toolchain that renames one fails this build with rustc's message.
+    pub fn cargo_build(&self, rustflags: &str) -> Command {
         let mut cmd = Command::new("cargo");
         cmd.current_dir(root())
             .args(["build", "--release", "--target", WASM_TARGET])
             .args(["--package", "rork-cloud-credits"])
-            .args(self.cargo_args);
+            .args(self.cargo_args)
+            .args([
+                "-Zbuild-std=std,panic_abort",
+                "-Zbuild-std-features=optimize_for_size",
+            ])
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("RUSTFLAGS", format!("{SIZE_RUSTFLAGS} {rustflags}"))
+            .env_remove("CARGO_ENCODED_RUSTFLAGS");
         cmd
     }
 }
@@ -117,7 +137,7 @@ pub fn build_package() -> Result<PathBuf> {
 /// Node entry, and the wasm2js build. Returns the files to report.
 fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
     let tests = root().join("tests");
-    process::run(&mut flavor.cargo_build())?;
+    process::run(&mut flavor.cargo_build(""))?;
     let wasm = target_dir()
         .join(WASM_TARGET)
         .join("release")

@@ -7,9 +7,9 @@
 //! binaryen's `wasm2js` takes only WebAssembly 1.0 with one table, so this is
 //! a second cargo build with `-C target-cpu=mvp` in its own target directory
 //! (no reference types, so wasm-bindgen keeps JS values in a heap array instead
-//! of a second table). `wasm-opt` lowers what the prebuilt standard library
-//! still uses (bulk memory, sign extension, non-trapping float-to-int),
-//! wasm-bindgen binds it for bundlers, `wasm2js -Oz` translates it, and esbuild
+//! of a second table; the standard library is compiled for that CPU too).
+//! `wasm-opt` lowers any post-1.0 instruction left (bulk memory, sign
+//! extension, non-trapping float-to-int), wasm-bindgen binds it for bundlers, `wasm2js -Oz` translates it, and esbuild
 //! joins glue, translation and a UTF-8 text codec (for runtimes without
 //! `TextEncoder`/`TextDecoder`) into one minified ES module.
 
@@ -50,11 +50,9 @@ pub fn build(glue: &Path, flavor: &Flavor) -> Result<Vec<PathBuf>> {
 
     process::run(
         flavor
-            .cargo_build()
+            .cargo_build("-C target-cpu=mvp")
             .arg("--target-dir")
-            .arg(&work)
-            .env("RUSTFLAGS", "-C target-cpu=mvp")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS"),
+            .arg(&work),
     )?;
     let wasm = work
         .join(WASM_TARGET)

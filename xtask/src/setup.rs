@@ -33,12 +33,19 @@ pub fn is_root() -> bool {
     output(Command::new("id").arg("-u")).as_deref() == Some("0")
 }
 
-/// Installs the wasm32 target and the wasm-bindgen CLI matching Cargo.lock.
+/// Installs the wasm32 target, the standard library's source and the
+/// wasm-bindgen CLI matching Cargo.lock.
 pub fn rust_tools() -> Result {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
         .ok_or("rustup not found: install Rust with rustup (https://rustup.rs), then rerun")?;
     if !installed.lines().any(|t| t.trim() == WASM_TARGET) {
         run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+    }
+    // The standard library's source, which the release wasm is built with (`build::Flavor`).
+    let components = output(Command::new("rustup").args(["component", "list", "--installed"]))
+        .unwrap_or_default();
+    if !components.lines().any(|c| c.trim().starts_with("rust-src")) {
+        run(Command::new("rustup").args(["component", "add", "rust-src"]))?;
     }
     let version = wasm_bindgen_version()?;
     let wanted = format!("wasm-bindgen {version}");
