@@ -1,5 +1,7 @@
-//! JS values to and from the core's JSON-shaped [`Value`]s, property by
-//! property (no JSON text, so the module carries no JSON library).
+//! JS values to and from the core's JSON-shaped [`Value`]s, with no JSON
+//! library in the module: arguments are read property by property, and
+//! results go out as JSON text written by [`Value::to_json`] for the
+//! engine's `JSON.parse`.
 //!
 //! Reading sees what `JSON.stringify` would: own enumerable properties, a
 //! `toJSON()` result (a `Date` is its ISO string), boxed numbers, strings and
@@ -210,21 +212,9 @@ fn number_text(value: &JsValue, number: f64) -> String {
         .unwrap_or_default()
 }
 
-/// The JS value of `value`: plain objects, arrays, strings, numbers.
+/// The JS value of `value`: plain objects, arrays, strings, numbers, made by
+/// the engine's `JSON.parse` from [`Value::to_json`]: one crossing and one
+/// text decode for a whole result, instead of one per field and name.
 pub fn to_js(value: &Value) -> JsValue {
-    match value {
-        Value::Null => JsValue::NULL,
-        Value::Bool(flag) => JsValue::from_bool(*flag),
-        Value::Number(number) => JsValue::from_f64(number.value),
-        Value::String(text) => JsValue::from_str(text),
-        Value::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
-        Value::Object(fields) => {
-            let object = js_sys::Object::new();
-            for (name, field) in fields {
-                // Defining a property on a fresh, extensible object cannot fail.
-                let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &to_js(field));
-            }
-            object.into()
-        }
-    }
+    parse(&JsValue::from_str(&value.to_json())).expect("Value::to_json writes JSON")
 }

@@ -57,6 +57,48 @@ impl Value {
         }
     }
 
+    /// The value as JSON text, written as `JSON.stringify` and serde_json
+    /// write it (no spaces; a number that is not finite as `null`), so that
+    /// the SDK hands results to JS in one crossing for `JSON.parse`.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Appends [`Value::to_json`] to `out`.
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
+            Value::Number(number) if number.value.is_finite() => out.push_str(&number.text),
+            Value::Number(_) => out.push_str("null"),
+            Value::String(text) => write_json_string(text, out),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Value::Object(fields) => {
+                out.push('{');
+                for (i, (name, field)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_json_string(name, out);
+                    out.push(':');
+                    field.write_json(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
     /// How the value looks in an error message: `the string "5"`, `an array`.
     pub fn describe(&self) -> String {
         match self {
@@ -122,6 +164,31 @@ impl From<serde_json::Value> for Value {
             ),
         }
     }
+}
+
+/// `text` as a JSON string: quotes, backslashes and control characters
+/// escaped as `JSON.stringify` escapes them, everything else as it is.
+fn write_json_string(text: &str, out: &mut String) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[c as usize >> 4] as char);
+                out.push(HEX[c as usize & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// `path.name`, or `name` at the top level: how a field's place is named in
@@ -382,5 +449,42 @@ mod tests {
         assert!(err
             .message
             .contains("d must be one of up, down, got \"left\""));
+    }
+
+    #[test]
+    fn json_text_is_serde_json_text() {
+        let document = json!({
+            "text": "quote \" backslash \\ \n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f} é 🙂 \u{2028}",
+            "numbers": [0, 7, 9007199254740991_u64, -3, 1.5, 1e300],
+            "nested": { "empty": {}, "none": [], "flag": true, "off": false, "nothing": null },
+        });
+        let value = Value::from(document.clone());
+        assert_eq!(value.to_json(), serde_json::to_string(&document).unwrap());
+        let entries = crate::catalog::Catalog::builtin().entries();
+        let listed = Value::Array(entries.iter().map(Value::from).collect());
+        let parsed: serde_json::Value = serde_json::from_str(&listed.to_json()).unwrap();
+        assert_eq!(parsed, serde_json::to_value(entries).unwrap());
+    }
+
+    #[test]
+    fn numbers_that_are_not_finite_are_null_as_in_json_stringify() {
+        let nan = Value::Number(Number {
+            value: f64::NAN,
+            text: "NaN".into(),
+        });
+        assert_eq!(
+            Value::Array(vec![nan, Value::Null]).to_json(),
+            "[null,null]"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_written_as_serde_json_writes_it(text in "\\PC*|[\\x00-\\x20\"\\\\]*") {
+            proptest::prop_assert_eq!(
+                Value::String(text.clone()).to_json(),
+                serde_json::to_string(&text).unwrap()
+            );
+        }
     }
 }
