@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import { PEERS } from './peers.mjs';
 import { bundle, oursSize, peerSizes } from './size.mjs';
 import { measure, subjects } from './speed.mjs';
-import { browserStartup, nodeStartup } from './startup.mjs';
+import { BASELINE, browserStartup, nodeStartup } from './startup.mjs';
 import { exactness } from './exactness.mjs';
 import { serve } from './serve.mjs';
 import { markdown } from './report.mjs';
@@ -77,6 +77,7 @@ const browserEntry = await build({
 });
 bundles.set('/speed.js', browserEntry.outputFiles[0].contents);
 for (const [i, peer] of PEERS.entries()) bundles.set(`/peer/${i}.js`, await bundle(peer.entry));
+bundles.set('/baseline.js', await bundle(BASELINE.entry));
 const server = await serve(dist, bundles);
 const browser = await openBrowser();
 try {

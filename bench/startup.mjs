@@ -22,25 +22,32 @@ const OURS = [
   { name: 'rork-cloud-credits/estimate', dir: 'estimate/' },
 ];
 
-/** What is measured: our modules through `oursUrl(dir)`, then every peer through `peerUrl(index)`. */
+/** The baseline subject: a module with nothing in it (`entries/empty.mjs`). */
+export const BASELINE = { name: 'an empty module (baseline: the import alone)', entry: 'entries/empty.mjs' };
+
+/**
+ * What is measured: our modules through `oursUrl(dir)`, every peer through `peerUrl(index)`, and
+ * the baseline through `peerUrl(-1)`.
+ */
 function targets(oursUrl, peerUrl) {
   return [
     ...OURS.map(({ name, dir }) => ({ name, code: probe(oursUrl(dir), true) })),
     ...PEERS.map((peer, i) => ({ name: peer.name, code: probe(peerUrl(i), false) })),
+    { name: BASELINE.name, baseline: true, code: probe(peerUrl(-1), false) },
   ];
 }
 
 /** Median ms from import to first estimate in fresh Node processes, through each module's `node.js` in `dist`. */
 export async function nodeStartup(dist) {
   const rows = [];
-  const peerUrl = (i) => new URL(PEERS[i].entry, import.meta.url).href;
+  const peerUrl = (i) => new URL(i < 0 ? BASELINE.entry : PEERS[i].entry, import.meta.url).href;
   for (const target of targets((dir) => new URL(`${dir}node.js`, `file://${dist}`).href, peerUrl)) {
     const times = [];
     for (let i = 0; i < RUNS; i++) {
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `${target.code} console.log(elapsed);`], { cwd: fileURLToPath(new URL('.', import.meta.url)) });
       times.push(Number(stdout.trim()));
     }
-    rows.push({ name: target.name, ms: median(times) });
+    rows.push({ name: target.name, baseline: !!target.baseline, ms: median(times) });
   }
   return rows;
 }
@@ -48,7 +55,7 @@ export async function nodeStartup(dist) {
 /** Median ms from import to first estimate in fresh Chromium contexts (no shared cache). */
 export async function browserStartup(browser, origin) {
   const rows = [];
-  for (const target of targets((dir) => `${origin}/dist/${dir}rork_cloud_credits.js`, (i) => `${origin}/peer/${i}.js`)) {
+  for (const target of targets((dir) => `${origin}/dist/${dir}rork_cloud_credits.js`, (i) => (i < 0 ? `${origin}/baseline.js` : `${origin}/peer/${i}.js`))) {
     const times = [];
     for (let i = 0; i < RUNS; i++) {
       const context = await browser.newContext();
@@ -57,7 +64,7 @@ export async function browserStartup(browser, origin) {
       times.push(await page.evaluate(`(async () => { ${target.code} return elapsed; })()`));
       await context.close();
     }
-    rows.push({ name: target.name, ms: median(times) });
+    rows.push({ name: target.name, baseline: !!target.baseline, ms: median(times) });
   }
   return rows;
 }

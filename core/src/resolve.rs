@@ -18,34 +18,52 @@
 use crate::catalog::Entry;
 use crate::error::{Error, ErrorCode, Quoted, Result};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 /// How many suggestions an `unknown_model` message offers at most.
 const MAX_SUGGESTIONS: usize = 3;
 
-/// Maps every normalized id and alias to its entry's position.
+/// Every normalized id and alias with its entry's position, sorted by name
+/// (a binary search finds one; smaller in the wasm than a map).
 #[derive(Debug, Clone)]
 pub struct NameIndex {
-    names: BTreeMap<String, usize>,
+    names: Vec<(String, usize)>,
 }
 
 impl NameIndex {
     /// Indexes `entries`; a name (id or alias) used twice is `invalid_input`.
     pub fn new(entries: &[Entry]) -> Result<NameIndex> {
-        let mut names = BTreeMap::new();
-        for (position, entry) in entries.iter().enumerate() {
-            for name in std::iter::once(&entry.id).chain(&entry.aliases) {
-                if let Some(previous) = names.insert(normalize(name).into_owned(), position) {
-                    return Err(Error::invalid_input(format!(
-                        "catalog name {} is used by both {} and {}",
-                        Quoted(name),
-                        Quoted(&entries[previous].id),
-                        Quoted(&entry.id)
-                    )));
-                }
-            }
+        let mut names: Vec<(String, usize)> = entries
+            .iter()
+            .enumerate()
+            .flat_map(|(position, entry)| {
+                std::iter::once(&entry.id)
+                    .chain(&entry.aliases)
+                    .map(move |name| (normalize(name).into_owned(), position))
+            })
+            .collect();
+        names.sort_unstable();
+        if let Some(pair) = names.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+            let (first, second) = (&entries[pair[0].1], &entries[pair[1].1]);
+            let name = std::iter::once(&second.id)
+                .chain(&second.aliases)
+                .find(|name| normalize(name) == pair[0].0.as_str())
+                .unwrap_or(&second.id);
+            return Err(Error::invalid_input(format!(
+                "catalog name {} is used by both {} and {}",
+                Quoted(name),
+                Quoted(&first.id),
+                Quoted(&second.id)
+            )));
         }
         Ok(NameIndex { names })
+    }
+
+    /// The position of the entry named `name` (normalized).
+    fn get(&self, name: &str) -> Option<usize> {
+        self.names
+            .binary_search_by(|(known, _)| known.as_str().cmp(name))
+            .ok()
+            .map(|found| self.names[found].1)
     }
 
     /// The position in `entries` of the entry `name` refers to.
@@ -69,10 +87,8 @@ impl NameIndex {
             })?),
         };
         let found = self
-            .names
             .get(model)
-            .copied()
-            .or_else(|| strip_snapshot(model).and_then(|base| self.names.get(base).copied()));
+            .or_else(|| strip_snapshot(model).and_then(|base| self.get(base)));
         match (found, provider) {
             (Some(position), None) => Ok(position),
             (Some(position), Some(provider)) if entries[position].provider == provider => {
@@ -105,17 +121,17 @@ impl NameIndex {
         let scored: Vec<(usize, &str)> = self
             .names
             .iter()
-            .filter(|(_, &position)| provider.map_or(true, |p| entries[position].provider == p))
-            .filter_map(|(name, &position)| {
+            .filter(|(_, position)| provider.map_or(true, |p| entries[*position].provider == p))
+            .filter_map(|(name, position)| {
                 let distance = strsim::levenshtein(base, name);
                 let close = distance <= (base.len() / 3).max(2)
                     || (base.len() >= 3
                         && (name.starts_with(base) || base.starts_with(name.as_str())));
-                close.then_some((distance, entries[position].id.as_str()))
+                close.then_some((distance, entries[*position].id.as_str()))
             })
             .collect();
         // The closest few, by (distance, id): picked one by one rather than
-        // sorted, which would link a sort into the wasm for three items.
+        // sorted, which would link a second sort into the wasm for three items.
         let mut ids: Vec<&str> = Vec::new();
         while ids.len() < MAX_SUGGESTIONS {
             match scored.iter().filter(|(_, id)| !ids.contains(id)).min() {
@@ -344,7 +360,21 @@ mod tests {
     fn duplicate_names_are_rejected() {
         let mut entry = Catalog::builtin().entries()[0].clone();
         entry.aliases = vec![entry.id.clone()];
-        let err = NameIndex::new(&[entry]).unwrap_err();
+        let err = NameIndex::new(&[entry.clone()]).unwrap_err();
         assert!(err.message.contains("used by both"), "{}", err.message);
+        // The name as the later entry spells it, then the earlier entry's id.
+        let mut other = entry.clone();
+        other.id = "other".into();
+        other.aliases = vec!["x".into(), entry.id.to_uppercase()];
+        entry.aliases = vec![];
+        let err = NameIndex::new(&[entry.clone(), other]).unwrap_err();
+        assert_eq!(
+            err.message,
+            format!(
+                "catalog name \"{}\" is used by both \"{}\" and \"other\"",
+                entry.id.to_uppercase(),
+                entry.id
+            )
+        );
     }
 }
