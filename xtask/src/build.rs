@@ -79,8 +79,8 @@ impl Flavor {
     /// `cargo build` of this flavor's release wasm with `rustflags` added to
     /// [`SIZE_RUSTFLAGS`] (callers may add a target dir).
     ///
-    /// The standard library is compiled with it (`-Zbuild-std`, from the
-    /// `rust-src` component) for size: its panic machinery and `core::fmt`
+    /// The standard library is compiled with the module (`-Zbuild-std`, from
+    /// the `rust-src` component) for size: its panic machinery and `core::fmt`
     /// paths drop out, and `optimize_for_size` picks its smaller
     /// implementations: 14% less gzip for the estimate module (bench/RESULTS.md,
     /// "Size, fourth round"). These flags are unstable, so the stable

@@ -9,9 +9,10 @@
 //! (no reference types, so wasm-bindgen keeps JS values in a heap array instead
 //! of a second table; the standard library is compiled for that CPU too).
 //! `wasm-opt` lowers any post-1.0 instruction left (bulk memory, sign
-//! extension, non-trapping float-to-int), wasm-bindgen binds it for bundlers, `wasm2js -Oz` translates it, and esbuild
-//! joins glue, translation and a UTF-8 text codec (for runtimes without
-//! `TextEncoder`/`TextDecoder`) into one minified ES module.
+//! extension, non-trapping float-to-int), wasm-bindgen binds it for bundlers,
+//! `wasm2js -Oz` translates it, and esbuild joins glue, translation and a
+//! UTF-8 text codec (for runtimes without `TextEncoder`/`TextDecoder`) into
+//! one minified ES module.
 
 use crate::build::{self, target_dir, Flavor};
 use crate::files::{clear_dir, read, write};
