@@ -7,22 +7,45 @@
 // invalid combination, an amount beyond 53 bits) goes through the full path, which prices it
 // exactly with 96-bit decimals or throws the precise error.
 
-/** Whether every enumerable key of `request` is a request field. */
-function onlyRequestFields(request) {
+/** Bits of the request fields in `fieldsOf`'s answer. */
+const MODEL = 1;
+const INPUT = 2;
+const CACHED_INPUT = 4;
+const CACHE_WRITE = 8;
+const OUTPUT = 16;
+const UNITS = 32;
+
+/**
+ * The request fields among the enumerable keys of `request`, as bits, or -1 when one is not a
+ * request field. Only these fields are read: a non-enumerable property is not, as on the full path.
+ */
+function fieldsOf(request) {
+  let seen = 0;
   for (const key in request) {
     switch (key) {
       case 'model':
+        seen |= MODEL;
+        continue;
       case 'inputTokens':
+        seen |= INPUT;
+        continue;
       case 'cachedInputTokens':
+        seen |= CACHED_INPUT;
+        continue;
       case 'cacheWriteTokens':
+        seen |= CACHE_WRITE;
+        continue;
       case 'outputTokens':
+        seen |= OUTPUT;
+        continue;
       case 'units':
+        seen |= UNITS;
         continue;
       default:
-        return false;
+        return -1;
     }
   }
-  return true;
+  return seen;
 }
 
 /** Whether `request` is a plain object (reads of its fields see its own properties only). */
@@ -33,14 +56,27 @@ function isPlainObject(request) {
 }
 
 /**
- * Whether `request` is one the fast path may take (its counts are checked in Rust). Anything else,
- * such as a class instance or an object inheriting its fields, takes the full path, which reads
- * own enumerable properties as `JSON.stringify` would.
+ * The fields of `request` when the fast path may take it (its counts are checked in Rust), else
+ * -1. Anything else, such as a class instance or an object inheriting its fields, takes the full
+ * path, which reads own enumerable properties as `JSON.stringify` would.
  */
-const isPlain = (request) => isPlainObject(request) && typeof request.model === 'string' && onlyRequestFields(request);
+function plainFields(request) {
+  if (!isPlainObject(request)) return -1;
+  const seen = fieldsOf(request);
+  return seen >= 0 && seen & MODEL && typeof request.model === 'string' ? seen : -1;
+}
 
 /** A count the fast path takes: a number (checked in Rust) or absent. */
 const countOf = (value) => (value === undefined ? 0 : typeof value === 'number' ? value : NaN);
+
+/** The five counts of a request with fields `seen`, in quickEstimate's order, into `into` at `at`. */
+function readCounts(request, seen, into, at) {
+  into[at] = seen & INPUT ? countOf(request.inputTokens) : 0;
+  into[at + 1] = seen & CACHED_INPUT ? countOf(request.cachedInputTokens) : 0;
+  into[at + 2] = seen & CACHE_WRITE ? countOf(request.cacheWriteTokens) : 0;
+  into[at + 3] = seen & OUTPUT ? countOf(request.outputTokens) : 0;
+  into[at + 4] = seen & UNITS ? countOf(request.units) : 0;
+}
 
 /** Line kinds in the order of their index in the buffer. */
 const KINDS = ['input', 'cachedInput', 'cacheWrite', 'output', 'units'];
@@ -144,20 +180,16 @@ function readEstimate(b, at, position) {
   return { model: ids[position], currency: 'USD', total: decimal(b[at + 1], b[at + 2]), catalogVersion: version, lines };
 }
 
-/** The quick answer for `request`, or undefined when the full path must answer. */
-function quickCost(request) {
+/** Counts of the request quickCost prices (reused: one call at a time). */
+const single = new Float64Array(5);
+
+/** The quick answer for `request`, whose fields are `seen`, or undefined when the full path must answer. */
+function quickCost(request, seen) {
+  readCounts(request, seen, single, 0);
   for (;;) {
     const position = positionOf(request.model);
     if (position < 0) return undefined;
-    const answer = quickEstimate(
-      generation,
-      position,
-      countOf(request.inputTokens),
-      countOf(request.cachedInputTokens),
-      countOf(request.cacheWriteTokens),
-      countOf(request.outputTokens),
-      countOf(request.units),
-    );
+    const answer = quickEstimate(generation, position, single[0], single[1], single[2], single[3], single[4]);
     if (answer === DECLINED) return undefined;
     if (answer !== STALE) return readEstimate(answersAt(answer), 0, position);
     refresh();
@@ -171,14 +203,11 @@ function quickBatchOf(requests) {
     const counts = new Float64Array(requests.length * 5);
     for (let i = 0; i < requests.length; i++) {
       const r = requests[i];
-      const position = isPlain(r) ? positionOf(r.model) : -1;
+      const seen = plainFields(r);
+      const position = seen < 0 ? -1 : positionOf(r.model);
       if (position < 0) return undefined;
       at[i] = position;
-      counts[i * 5] = countOf(r.inputTokens);
-      counts[i * 5 + 1] = countOf(r.cachedInputTokens);
-      counts[i * 5 + 2] = countOf(r.cacheWriteTokens);
-      counts[i * 5 + 3] = countOf(r.outputTokens);
-      counts[i * 5 + 4] = countOf(r.units);
+      readCounts(r, seen, counts, i * 5);
     }
     const answer = quickBatch(generation, at, counts);
     if (answer === DECLINED) return undefined;
@@ -196,9 +225,10 @@ function quickBatchOf(requests) {
 // it again and reports the problem as an `invalid_input` error naming the field.
 
 export function estimateCost(request) {
-  if (isPlain(request)) {
+  const seen = plainFields(request);
+  if (seen >= 0) {
     try {
-      const quick = quickCost(request);
+      const quick = quickCost(request, seen);
       if (quick) return quick;
     } catch {
       // The full path below reports it.

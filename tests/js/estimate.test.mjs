@@ -150,6 +150,11 @@ test("every kind of invalid input is rejected with the right code and field", ()
   // Requests are read as JSON.stringify sees them: own enumerable properties, toJSON() and boxed
   // primitives; both paths alike (an inherited field is not read, on the fast path either).
   assertCode(() => estimateCost(Object.create({ model: "gpt-4o", inputTokens: 1000 })), "invalid_input", /model is required/);
+  const hidden = Object.defineProperty({ model: "gpt-4o", outputTokens: 100 }, "inputTokens", { value: 1000, enumerable: false });
+  assert.equal(estimateCost(hidden).total, "0.001", "a non-enumerable count is not read");
+  assert.equal(estimateBatch([hidden, hidden]).total, "0.002");
+  const hiddenModel = Object.defineProperty({ inputTokens: 1000 }, "model", { value: "gpt-4o", enumerable: false });
+  assertCode(() => estimateCost(hiddenModel), "invalid_input", /model is required/);
   assert.equal(estimateCost({ toJSON: () => ({ model: "gpt-4o", inputTokens: 1000 }) }).total, "0.0025");
   assert.equal(estimateCost({ model: new String("gpt-4o"), inputTokens: new Number(1000) }).total, "0.0025");
   const throwing = { model: "gpt-4o", get inputTokens() { throw new Error("boom"); } };
