@@ -356,25 +356,94 @@ pub struct Settlement {
 /// `costUsd` or any other unknown field a client sends is ignored: the server
 /// prices the usage from its own catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(from = "EventFields", into = "EventFields")]
 pub struct UsageEvent {
     /// Client-generated UUID; an event is recorded once, ever.
     pub id: String,
     /// With a secret key: the project the usage belongs to (a publishable key implies it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// What was used.
-    #[serde(flatten)]
+    /// What was used (its fields sit next to the event's on the wire).
     pub usage: UsageRequest,
     /// The app feature that used it, for the usage breakdown (at most 100 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature: Option<String>,
     /// The hold this usage settles, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold_id: Option<String>,
     /// When the usage happened (RFC 3339); the server's receipt time when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurred_at: Option<String>,
+}
+
+/// A [`UsageEvent`] as it crosses the wire: the request's fields inline. This
+/// is what `#[serde(flatten)]` would read and write, without the buffering
+/// of every field that flattening costs (about 10 KB of the SDK's wasm).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventFields {
+    id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    project_id: Option<String>,
+    model: String,
+    #[serde(default)]
+    input_tokens: u64,
+    #[serde(default)]
+    cached_input_tokens: u64,
+    #[serde(default)]
+    cache_write_tokens: u64,
+    #[serde(default)]
+    output_tokens: u64,
+    #[serde(default)]
+    units: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    feature: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hold_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    occurred_at: Option<String>,
+}
+
+impl From<EventFields> for UsageEvent {
+    fn from(fields: EventFields) -> UsageEvent {
+        UsageEvent {
+            id: fields.id,
+            project_id: fields.project_id,
+            usage: UsageRequest {
+                model: fields.model,
+                input_tokens: fields.input_tokens,
+                cached_input_tokens: fields.cached_input_tokens,
+                cache_write_tokens: fields.cache_write_tokens,
+                output_tokens: fields.output_tokens,
+                units: fields.units,
+            },
+            feature: fields.feature,
+            hold_id: fields.hold_id,
+            occurred_at: fields.occurred_at,
+        }
+    }
+}
+
+impl From<UsageEvent> for EventFields {
+    fn from(event: UsageEvent) -> EventFields {
+        let UsageEvent {
+            id,
+            project_id,
+            usage,
+            feature,
+            hold_id,
+            occurred_at,
+        } = event;
+        EventFields {
+            id,
+            project_id,
+            model: usage.model,
+            input_tokens: usage.input_tokens,
+            cached_input_tokens: usage.cached_input_tokens,
+            cache_write_tokens: usage.cache_write_tokens,
+            output_tokens: usage.output_tokens,
+            units: usage.units,
+            feature,
+            hold_id,
+            occurred_at,
+        }
+    }
 }
 
 /// `POST /v1/usage`: a batch of 1 to 500 usage events.
@@ -775,6 +844,18 @@ mod tests {
             r#"{"id":"e1","model":"gpt-4o","inputTokens":-1}"#
         )
         .is_err());
+        // Written with the request's fields inline, in this order (stored queues hold this text).
+        let event = UsageEvent {
+            project_id: Some("p1".into()),
+            hold_id: Some("h1".into()),
+            ..event
+        };
+        let text = serde_json::to_string(&event).unwrap();
+        assert_eq!(
+            text,
+            r#"{"id":"e1","projectId":"p1","model":"gpt-4o","inputTokens":10,"cachedInputTokens":0,"cacheWriteTokens":0,"outputTokens":5,"units":0,"holdId":"h1"}"#
+        );
+        assert_eq!(serde_json::from_str::<UsageEvent>(&text).unwrap(), event);
     }
 
     #[test]

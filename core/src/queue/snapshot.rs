@@ -13,8 +13,8 @@
 
 use crate::error::Error;
 use crate::wire::UsageEvent;
-use serde::de::IgnoredAny;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// The `kind` that marks a document as a usage queue of this SDK.
 const KIND: &str = "rork-cloud-credits/usage-queue";
@@ -46,17 +46,13 @@ pub(super) struct Restored {
 }
 
 #[derive(Deserialize)]
-struct Document {
+struct Document<'a> {
     kind: String,
     version: u32,
-    events: Vec<Slot>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Slot {
-    Valid(Stored),
-    Invalid(IgnoredAny),
+    /// Each event's text, read on its own so that an unreadable one is
+    /// skipped (an untagged enum would buffer every field to do the same).
+    #[serde(borrow)]
+    events: Vec<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -82,10 +78,8 @@ pub(super) fn read(text: &str) -> Restored {
     let events: Vec<(UsageEvent, u64)> = document
         .events
         .into_iter()
-        .filter_map(|slot| match slot {
-            Slot::Valid(stored) if !stored.event.id.is_empty() => {
-                Some((stored.event, stored.queued_at))
-            }
+        .filter_map(|slot| match serde_json::from_str::<Stored>(slot.get()) {
+            Ok(stored) if !stored.event.id.is_empty() => Some((stored.event, stored.queued_at)),
             _ => None,
         })
         .collect();
