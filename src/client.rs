@@ -82,7 +82,7 @@ pub(crate) struct Client {
 struct Hook {
     target: EventTarget,
     name: &'static str,
-    callback: Closure<dyn FnMut()>,
+    callback: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Client {
@@ -255,11 +255,16 @@ impl Client {
         });
     }
 
-    fn listen(self: &Rc<Self>, target: &EventTarget, name: &'static str, action: fn(&Rc<Client>)) {
+    fn listen(
+        self: &Rc<Self>,
+        target: &EventTarget,
+        name: &'static str,
+        action: fn(&Rc<Client>, &JsValue),
+    ) {
         let weak = Rc::downgrade(self);
-        let callback = Closure::<dyn FnMut()>::new(move || {
+        let callback = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             if let Some(client) = weak.upgrade() {
-                action(&client);
+                action(&client, &event);
             }
         });
         if target
@@ -279,16 +284,27 @@ impl Client {
         let Some(window) = env::window() else {
             return;
         };
-        self.listen(&window, "online", |client| {
+        self.listen(&window, "online", |client, _| {
             client.queue.borrow_mut().set_online(true);
             delivery::schedule(client);
         });
-        self.listen(&window, "offline", |client| {
+        self.listen(&window, "offline", |client, _| {
             client.queue.borrow_mut().set_online(false);
         });
-        self.listen(&window, "pagehide", delivery::page_hidden);
+        self.listen(&window, "pagehide", |client, event| {
+            delivery::page_hidden(client);
+            // Unloading for good (not kept in the back-forward cache): give up the storage
+            // lease, as the browser releases a Web Lock, so that the next load of this page
+            // adopts the queue at once instead of when the lease expires. Events in flight
+            // from here may be sent twice; the server records each event id once.
+            let kept = Reflect::get(event, &"persisted".into())
+                .is_ok_and(|persisted| persisted.is_truthy());
+            if !kept {
+                tabs::forget_lease(client);
+            }
+        });
         if let Some(document) = window.document() {
-            self.listen(&document, "visibilitychange", |client| {
+            self.listen(&document, "visibilitychange", |client, _| {
                 let hidden = env::window()
                     .and_then(|w| w.document())
                     .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);

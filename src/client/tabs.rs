@@ -5,7 +5,8 @@
 //! events of its own queue. It owns that key through a lock of the same name,
 //! held for the client's lifetime: the Web Locks API where the browser has it
 //! (released by the browser when the tab closes or crashes), else a lease in
-//! storage (`...:lease:<tabId>`, renewed every 30 s, void after 5 minutes).
+//! storage (`...:lease:<tabId>`, renewed every 30 s, given up when the page
+//! unloads for good, void after 5 minutes if it could not be).
 //!
 //! A queue whose owner is gone (a closed tab, or this tab before a reload) is
 //! adopted: its lock taken (Web Locks `ifAvailable`, so only one tab can win)

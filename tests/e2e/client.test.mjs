@@ -259,6 +259,38 @@ test('reload: events queued while the server is unreachable survive a reload and
   await gateway.close();
 });
 
+test('reload without Web Locks (storage leases): the previous load\'s queue is adopted at once, each event once', async () => {
+  const gateway = await startGateway();
+  const { context, page, problems } = await newPage(browser);
+  // A browser without the Web Locks API: the client owns its queue through a lease in storage.
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
+  const app = await newProject(context, 'Lease app');
+  await visit(page, clientPath(app, gateway.url));
+  const price = await chatPrice(page);
+  const leases = () => page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes(':lease:')).length);
+  assert.equal(await leases(), 1, 'this load holds a storage lease');
+
+  gateway.reachable(false);
+  const ids = await report(page, 6);
+  await page.evaluate(() => window.app.cc.flush());
+  await assertPersisted(page, app.id, ids);
+  await page.reload();
+  await page.locator('#status[data-state="ready"]').waitFor();
+  // The unloaded page gave its lease up, so the new load adopts its queue now, not when the
+  // lease would have expired (5 minutes).
+  await page.waitForFunction((n) => window.app.cc.pending() === n, 6, { timeout: 5_000 });
+  assert.equal(await leases(), 1, 'only the new load\'s lease is left');
+
+  gateway.reachable(true);
+  assert.deepEqual(await page.evaluate(() => window.app.cc.flush()), { sent: 6, duplicate: 0, rejected: 0, pending: 0 });
+  await awaitDrained(page, app.id);
+  await assertExactlyOnce(context, app.id, ids, price);
+  assert.deepEqual(await clientErrors(page), []);
+  assertNoConsoleErrors(problems, NETWORK_ERRORS);
+  await context.close();
+  await gateway.close();
+});
+
 test('two tabs reporting concurrently: each event recorded exactly once, none twice', async () => {
   const { context, page: first, problems } = await newPage(browser);
   const app = await newProject(context, 'Two tabs app');
