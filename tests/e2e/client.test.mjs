@@ -227,69 +227,56 @@ test('offline: events stay queued and persisted; back online they are delivered 
   await context.close();
 });
 
-test('reload: events queued while the server is unreachable survive a reload and are delivered once after it', async () => {
+/**
+ * Reports `count` events while the server is unreachable, reloads the page, and checks that the new
+ * load adopts the previous load's stored queue at once and delivers every event exactly once once
+ * the server is back. `withoutLocks`: in a browser without the Web Locks API (storage leases).
+ */
+async function reloadWhileUnreachable(name, count, { withoutLocks = false } = {}) {
   const gateway = await startGateway();
   const { context, page, problems } = await newPage(browser);
-  const app = await newProject(context, 'Reload app');
+  if (withoutLocks) {
+    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
+  }
+  const leases = () => page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes(':lease:')).length);
+  const app = await newProject(context, name);
   await visit(page, clientPath(app, gateway.url));
   const price = await chatPrice(page);
+  assert.equal(await leases(), withoutLocks ? 1 : 0, 'a storage lease exactly when there are no Web Locks');
 
   gateway.reachable(false);
-  const ids = await report(page, 12);
+  const ids = await report(page, count);
   const flushed = await page.evaluate(() => window.app.cc.flush());
-  assert.deepEqual(flushed, { sent: 0, duplicate: 0, rejected: 0, pending: 12 });
+  assert.deepEqual(flushed, { sent: 0, duplicate: 0, rejected: 0, pending: count });
   await assertPersisted(page, app.id, ids);
 
   // Reload while the server is still unreachable (the pagehide keepalive sends fail too).
   await page.reload();
   await page.locator('#status[data-state="ready"]').waitFor();
-  // The new load adopts the previous load's queue from localStorage.
-  await page.waitForFunction((n) => window.app.cc.pending() === n, 12, { timeout: 5_000 });
+  // The new load adopts the previous load's queue from localStorage now: the unloaded page's Web
+  // Lock was released by the browser, or its storage lease given up by the client (else the new
+  // load would wait for the lease to expire, 5 minutes).
+  await page.waitForFunction((n) => window.app.cc.pending() === n, count, { timeout: 5_000 });
   await assertPersisted(page, app.id, ids);
+  assert.equal(await leases(), withoutLocks ? 1 : 0, "only the new load's lease is left");
   assert.deepEqual((await recorded(context, app.id)).counts, {}, 'nothing reached the server before it was back');
 
   gateway.reachable(true);
   const delivered = await page.evaluate(() => window.app.cc.flush());
-  assert.deepEqual(delivered, { sent: 12, duplicate: 0, rejected: 0, pending: 0 });
+  assert.deepEqual(delivered, { sent: count, duplicate: 0, rejected: 0, pending: 0 });
   await awaitDrained(page, app.id);
   await assertExactlyOnce(context, app.id, ids, price);
   assert.deepEqual(await clientErrors(page), []);
   assertNoConsoleErrors(problems, NETWORK_ERRORS);
   await context.close();
   await gateway.close();
-});
+}
 
-test('reload without Web Locks (storage leases): the previous load\'s queue is adopted at once, each event once', async () => {
-  const gateway = await startGateway();
-  const { context, page, problems } = await newPage(browser);
-  // A browser without the Web Locks API: the client owns its queue through a lease in storage.
-  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
-  const app = await newProject(context, 'Lease app');
-  await visit(page, clientPath(app, gateway.url));
-  const price = await chatPrice(page);
-  const leases = () => page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes(':lease:')).length);
-  assert.equal(await leases(), 1, 'this load holds a storage lease');
+test('reload: events queued while the server is unreachable survive a reload and are delivered once after it', () =>
+  reloadWhileUnreachable('Reload app', 12));
 
-  gateway.reachable(false);
-  const ids = await report(page, 6);
-  await page.evaluate(() => window.app.cc.flush());
-  await assertPersisted(page, app.id, ids);
-  await page.reload();
-  await page.locator('#status[data-state="ready"]').waitFor();
-  // The unloaded page gave its lease up, so the new load adopts its queue now, not when the
-  // lease would have expired (5 minutes).
-  await page.waitForFunction((n) => window.app.cc.pending() === n, 6, { timeout: 5_000 });
-  assert.equal(await leases(), 1, 'only the new load\'s lease is left');
-
-  gateway.reachable(true);
-  assert.deepEqual(await page.evaluate(() => window.app.cc.flush()), { sent: 6, duplicate: 0, rejected: 0, pending: 0 });
-  await awaitDrained(page, app.id);
-  await assertExactlyOnce(context, app.id, ids, price);
-  assert.deepEqual(await clientErrors(page), []);
-  assertNoConsoleErrors(problems, NETWORK_ERRORS);
-  await context.close();
-  await gateway.close();
-});
+test("reload without Web Locks (storage leases): the previous load's queue is adopted at once, each event once", () =>
+  reloadWhileUnreachable('Lease app', 6, { withoutLocks: true }));
 
 test('two tabs reporting concurrently: each event recorded exactly once, none twice', async () => {
   const { context, page: first, problems } = await newPage(browser);
