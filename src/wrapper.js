@@ -183,8 +183,10 @@ function readEstimate(b, at, position) {
 /** Counts of the request quickCost prices (reused: one call at a time). */
 const single = new Float64Array(5);
 
-/** The quick answer for `request`, whose fields are `seen`, or undefined when the full path must answer. */
-function quickCost(request, seen) {
+/** The quick answer for `request`, or undefined when the full path must answer. */
+function quickCost(request) {
+  const seen = plainFields(request);
+  if (seen < 0) return undefined;
   readCounts(request, seen, single, 0);
   for (;;) {
     const position = positionOf(request.model);
@@ -225,14 +227,11 @@ function quickBatchOf(requests) {
 // it again and reports the problem as an `invalid_input` error naming the field.
 
 export function estimateCost(request) {
-  const seen = plainFields(request);
-  if (seen >= 0) {
-    try {
-      const quick = quickCost(request, seen);
-      if (quick) return quick;
-    } catch {
-      // The full path below reports it.
-    }
+  try {
+    const quick = quickCost(request);
+    if (quick) return quick;
+  } catch {
+    // The full path below reports it.
   }
   return estimateCostFull(request);
 }

@@ -159,6 +159,9 @@ test("every kind of invalid input is rejected with the right code and field", ()
   assert.equal(estimateCost({ model: new String("gpt-4o"), inputTokens: new Number(1000) }).total, "0.0025");
   const throwing = { model: "gpt-4o", get inputTokens() { throw new Error("boom"); } };
   assertCode(() => estimateCost(throwing), "invalid_input", /^the request: inputTokens could not be read: boom/);
+  const throwingModel = { get model() { throw new Error("boom"); }, inputTokens: 5 };
+  assertCode(() => estimateCost(throwingModel), "invalid_input", /^the request: model could not be read: boom/);
+  assertCode(() => estimateBatch([throwingModel]), "invalid_input", /^requests: \[0\]\.model could not be read: boom/);
   assertCode(() => estimateBatch([base, { model: "gpt-4o", units: () => 1 }]), "invalid_input", /^requests: \[1\]\.units is a function/);
   assertCode(() => estimateCost({ model: "gpt-4o\ud800" }), "invalid_input", /model is a string with a lone surrogate/);
   assertCode(() => estimateBatch(new Array(1_000_001)), "invalid_input", /has 1000001 items, more than 1000000/);
