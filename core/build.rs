@@ -1,7 +1,11 @@
 //! Compiles the built-in price list (`catalog/models.json`) into Rust data
 //! (`$OUT_DIR/builtin_catalog.rs`, included by `src/builtin.rs`), so that no
-//! build parses JSON at start-up: the catalog is ready at the first estimate.
+//! build parses JSON or price text at start-up: the catalog is ready at the
+//! first estimate. Prices become `Decimal::from_parts` constants with the
+//! scale of their text (`"2.50"` keeps two places); the crate's tests check the
+//! result against the file read by the SDK's own reader.
 
+use rust_decimal::Decimal;
 use serde_json::Value;
 use std::fmt::Write;
 use std::path::Path;
@@ -52,10 +56,10 @@ fn static_entry(entry: &Value) -> String {
                 "StaticTier {{ above_input_tokens: {}, input_per_1m: {}, cached_input_per_1m: {}, \
                  cache_write_per_1m: {}, output_per_1m: {} }}",
                 tier["aboveInputTokens"].as_u64().expect("aboveInputTokens is a count"),
-                string(&tier["inputPer1M"]),
-                optional(&tier["cachedInputPer1M"], string),
-                optional(&tier["cacheWritePer1M"], string),
-                string(&tier["outputPer1M"]),
+                price(&tier["inputPer1M"]),
+                optional(&tier["cachedInputPer1M"], price),
+                optional(&tier["cacheWritePer1M"], price),
+                price(&tier["outputPer1M"]),
             )
             })
             .collect();
@@ -72,24 +76,38 @@ fn static_entry(entry: &Value) -> String {
             .as_u64()
             .expect("contextWindow is a count")
             .to_string()),
-        optional(&entry["inputPer1M"], string),
-        optional(&entry["cachedInputPer1M"], string),
-        optional(&entry["cacheWritePer1M"], string),
-        optional(&entry["outputPer1M"], string),
+        optional(&entry["inputPer1M"], price),
+        optional(&entry["cachedInputPer1M"], price),
+        optional(&entry["cacheWritePer1M"], price),
+        optional(&entry["outputPer1M"], price),
         optional(&entry["unit"], |v| format!("Unit::{}", variant(v))),
-        optional(&entry["pricePerUnit"], string),
+        optional(&entry["pricePerUnit"], price),
         tiers.join(", "),
         optional(&entry["note"], string),
     )
 }
 
-/// A Rust string literal of a JSON string (prices are strings too: exact text).
+/// A Rust string literal of a JSON string.
 fn string(value: &Value) -> String {
+    format!("{:?}", text(value))
+}
+
+/// The text of a JSON string.
+fn text(value: &Value) -> &str {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("{value} is not a string"))
+}
+
+/// A `Decimal` constant of a price's text (a JSON string), scale kept.
+fn price(value: &Value) -> String {
+    let decimal: Decimal = text(value)
+        .parse()
+        .unwrap_or_else(|error| panic!("price {value}: {error}"));
+    let parts = decimal.unpack();
     format!(
-        "{:?}",
-        value
-            .as_str()
-            .unwrap_or_else(|| panic!("{value} is not a string"))
+        "Decimal::from_parts({}, {}, {}, {}, {})",
+        parts.lo, parts.mid, parts.hi, parts.negative, parts.scale
     )
 }
 
