@@ -35,14 +35,15 @@ export default async function init(input) {
 /**
  * Compiles the .wasm next to this file and instantiates it synchronously: the asynchronous
  * loader asks whether its argument is a `Response`, and touching that global makes Node load its
- * whole fetch implementation (about 20 ms). Where WebAssembly is missing or refused, `auto.js`
- * takes over with the wasm2js build.
+ * whole fetch implementation (about 20 ms); and Node, unlike browsers, compiles a module of any
+ * size synchronously, which saves the round trip through a compile thread (about 0.25 ms). Where
+ * WebAssembly is missing or refused, `auto.js` takes over with the wasm2js build.
  */
 async function load() {
   const bytes = await readFile(new URL('./rork_cloud_credits_bg.wasm', import.meta.url));
   if (typeof WebAssembly === 'object') {
     try {
-      return initSync({ module: await WebAssembly.compile(bytes) });
+      return initSync({ module: new WebAssembly.Module(bytes) });
     } catch {
       // Refused or invalid: initAuto decides (it falls back, or throws the error).
     }
