@@ -177,7 +177,7 @@ fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
 /// Writes the Node entry `node.js` into `dir` as one module: [`NODE_ENTRY`]
 /// bundled by esbuild with `auto.js` and the glue it imports. Node loads each
 /// ES module separately, about 0.9 ms apiece here, a tenth of the time from
-/// `import` to the first estimate (bench/RESULTS.md, "Start-up, fifth
+/// `import` to the first estimate (bench/RESULTS.md, "Start-up and size, fifth
 /// round"). The wasm2js build stays a separate file, imported only where
 /// WebAssembly is missing.
 fn bundle_node_entry(dir: &Path) -> Result {
