@@ -95,6 +95,9 @@ fn node_tests(dir: &str) -> Command {
 
 /// Runs every suite and fails when any test failed.
 pub fn run() -> Result {
+    // A full run builds each crate once: incremental state would only add
+    // about 1 GB to `target/` (every cargo command below inherits this).
+    std::env::set_var("CARGO_INCREMENTAL", "0");
     setup::rust_tools()?;
     setup::system_packages()?;
     setup::npm_ci(&root().join("tests"))?;
