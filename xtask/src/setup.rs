@@ -33,6 +33,34 @@ pub fn is_root() -> bool {
     output(Command::new("id").arg("-u")).as_deref() == Some("0")
 }
 
+/// Disk a full `cargo xtask test` takes from a clean clone: about 2.2 GB in
+/// `target/` and 0.4 GB of npm packages, with some room to spare.
+const DISK_NEEDED_GB: f64 = 3.0;
+
+/// Warns when the disk holding `target/` has less free space than a full run
+/// takes (checked before the run and again after a failed one): a full disk
+/// otherwise shows up only as compile or npm errors deep in the log. Only a
+/// warning: a rerun over an earlier run's `target/` needs much less.
+pub fn disk_space() {
+    let target = crate::build::target_dir();
+    let dir = target.ancestors().find(|d| d.exists()).unwrap_or(&target);
+    let free = output(Command::new("df").arg("-Pk").arg(dir)).and_then(|df| free_gb(&df));
+    if let Some(free) = free.filter(|gb| *gb < DISK_NEEDED_GB) {
+        eprintln!(
+            "xtask: warning: only {free:.1} GB free on the disk of {} (a full run from a \
+             clean clone takes about {DISK_NEEDED_GB} GB); builds and installs on a full disk \
+             fail with \"No space left on device\"",
+            target.display()
+        );
+    }
+}
+
+/// The free space `df -Pk` reports (its second line, fourth column), in GB.
+fn free_gb(df: &str) -> Option<f64> {
+    let kb: u64 = df.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()?;
+    Some(kb as f64 / 1_048_576.0)
+}
+
 /// Installs the wasm32 target, the standard library's source and the
 /// wasm-bindgen CLI matching Cargo.lock.
 pub fn rust_tools() -> Result {
@@ -153,7 +181,16 @@ pub fn npm_bin(dir: &Path, name: &str) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::installed;
+    use super::{free_gb, installed};
+
+    #[test]
+    fn reads_the_free_space_from_df() {
+        let df = "Filesystem 1024-blocks Used Available Capacity Mounted on\n\
+                  /dev/vda 264140800 93323264 2831155 98% /\n";
+        let free = free_gb(df).unwrap();
+        assert!((free - 2.7).abs() < 0.01, "{free}");
+        assert_eq!(free_gb("df: /nowhere: No such file or directory\n"), None);
+    }
 
     #[test]
     fn a_star_stands_for_any_one_directory() {

@@ -98,6 +98,7 @@ pub fn run() -> Result {
     // A full run builds each crate once: incremental state would only add
     // about 1 GB to `target/` (every cargo command below inherits this).
     std::env::set_var("CARGO_INCREMENTAL", "0");
+    setup::disk_space();
     setup::rust_tools()?;
     setup::system_packages()?;
     setup::npm_ci(&root().join("tests"))?;
@@ -140,6 +141,7 @@ pub fn run() -> Result {
     println!();
     if !tally.failed_suites.is_empty() {
         println!("failed: {}", tally.failed_suites.join(", "));
+        setup::disk_space();
     }
     println!("{} passed, {} failed", tally.passed, tally.failed);
     if tally.failed == 0 {
