@@ -16,6 +16,7 @@
 pub mod accounts;
 pub mod alerts;
 pub mod clock;
+pub mod daily;
 pub mod db;
 pub mod error;
 pub mod holds;

@@ -1,12 +1,12 @@
 //! Usage summaries: spend and tokens over the last N UTC days, grouped by
-//! model, project or day. Costs are summed exactly in Rust (the database
-//! holds them as decimal strings).
+//! model, project or day, from the per-day totals (`daily`): a row per
+//! project, day and model of the window, however many events it holds.
+//! Costs are summed exactly in Rust (the database holds decimal strings).
 
 use crate::clock::{self, DAY_MS};
-use crate::db::{stored_count, Dec};
+use crate::daily::{StoredTotals, Totals};
 use crate::error::{AppError, AppResult};
 use rork_cloud_credits_core::wire::{GroupBy, UsageGroup, UsageSummary};
-use rust_decimal::Decimal;
 use sqlx::AnyPool;
 use std::collections::BTreeMap;
 
@@ -25,15 +25,13 @@ pub enum Scope<'a> {
 }
 
 #[derive(sqlx::FromRow)]
-struct EventRow {
+struct DayRow {
     project_id: String,
     project_name: String,
     model: String,
-    input_tokens: i64,
-    output_tokens: i64,
-    units: i64,
-    cost: Dec,
-    occurred_at: i64,
+    day: i64,
+    #[sqlx(flatten)]
+    totals: StoredTotals,
 }
 
 /// Summarizes `scope`'s usage over the `days` UTC days ending today
@@ -58,53 +56,56 @@ pub async fn summarize(
     let now = clock::now_ms();
     let from = clock::start_of_utc_day(now) - i64::from(days - 1) * DAY_MS;
     let (filter, id) = match scope {
-        Scope::Project(id) => ("u.project_id = $1", id),
+        Scope::Project(id) => ("d.project_id = $1", id),
         Scope::Account(id) => ("p.account_id = $1", id),
     };
-    let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT u.project_id, p.name AS project_name, u.model, u.input_tokens, u.output_tokens, \
-         u.units, u.cost, u.occurred_at FROM usage_events u JOIN projects p ON p.id = u.project_id \
-         WHERE {filter} AND u.occurred_at >= $2"
+    let rows: Vec<DayRow> = sqlx::query_as(&format!(
+        "SELECT d.project_id, p.name AS project_name, d.model, d.day, d.events, d.input_tokens, \
+         d.output_tokens, d.units, d.cost FROM usage_daily d JOIN projects p ON p.id = d.project_id \
+         WHERE {filter} AND d.day >= $2"
     ))
     .bind(id)
     .bind(from)
     .fetch_all(pool)
     .await?;
 
-    let mut groups: BTreeMap<String, UsageGroup> = BTreeMap::new();
+    // Key → (label, totals).
+    let mut groups: BTreeMap<String, (String, Totals)> = BTreeMap::new();
     if group_by == GroupBy::Day {
         for day in 0..i64::from(days) {
             let key = clock::utc_day(from + day * DAY_MS);
-            groups.insert(key.clone(), empty_group(key.clone(), key));
+            groups.insert(key.clone(), (key, Totals::default()));
         }
     }
-    let mut total = Decimal::ZERO;
-    let mut total_events = 0;
+    let mut total = Totals::default();
     for row in rows {
         let (key, label) = match group_by {
             GroupBy::Model => (row.model.clone(), row.model),
             GroupBy::Project => (row.project_id, row.project_name),
             GroupBy::Day => {
-                let day = clock::utc_day(row.occurred_at);
+                let day = clock::utc_day(row.day);
                 (day.clone(), day)
             }
         };
-        let group = groups
-            .entry(key.clone())
-            .or_insert_with(|| empty_group(key, label));
-        group.cost_usd += row.cost.0;
-        group.events += 1;
-        group.input_tokens = group
-            .input_tokens
-            .saturating_add(stored_count(row.input_tokens));
-        group.output_tokens = group
-            .output_tokens
-            .saturating_add(stored_count(row.output_tokens));
-        group.units = group.units.saturating_add(stored_count(row.units));
-        total += row.cost.0;
-        total_events += 1;
+        let totals = Totals::from(row.totals);
+        let (_, group) = groups
+            .entry(key)
+            .or_insert_with(|| (label, Totals::default()));
+        group.add(&totals)?;
+        total.add(&totals)?;
     }
-    let mut groups: Vec<UsageGroup> = groups.into_values().collect();
+    let mut groups: Vec<UsageGroup> = groups
+        .into_iter()
+        .map(|(key, (label, totals))| UsageGroup {
+            key,
+            label,
+            cost_usd: totals.cost,
+            events: totals.events,
+            input_tokens: totals.input_tokens,
+            output_tokens: totals.output_tokens,
+            units: totals.units,
+        })
+        .collect();
     if group_by != GroupBy::Day {
         groups.sort_by(|a, b| b.cost_usd.cmp(&a.cost_usd).then_with(|| a.key.cmp(&b.key)));
     }
@@ -113,20 +114,8 @@ pub async fn summarize(
         group_by,
         from: clock::rfc3339(from),
         to: clock::rfc3339(now),
-        total_cost_usd: total,
-        total_events,
+        total_cost_usd: total.cost,
+        total_events: total.events,
         groups,
     })
-}
-
-fn empty_group(key: String, label: String) -> UsageGroup {
-    UsageGroup {
-        key,
-        label,
-        cost_usd: Decimal::ZERO,
-        events: 0,
-        input_tokens: 0,
-        output_tokens: 0,
-        units: 0,
-    }
 }

@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::holds::{self, HoldRow};
 use crate::projects::{self, ProjectRow};
 use crate::services::Services;
-use crate::{clock, ledger, pricing, validate};
+use crate::{clock, daily, ledger, pricing, validate};
 use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::wire::{
     EventStatus, HoldStatus, LedgerKind, SettleRequest, Settlement, UsageBatchResult, UsageEvent,
@@ -249,24 +249,21 @@ pub async fn record(
         locked.insert(project_id.to_owned(), project);
     }
     let mut results = Vec::with_capacity(events.len());
+    let mut totals = daily::Additions::default();
     let mut plain = Vec::new();
     for event in &events {
         if event.hold_id.is_none() {
             plain.push(event);
             continue;
         }
-        record_plain(
-            &mut tx,
-            &mut locked,
-            std::mem::take(&mut plain),
-            &mut results,
-        )
-        .await?;
+        let batch = std::mem::take(&mut plain);
+        record_plain(&mut tx, &mut locked, batch, &mut totals, &mut results).await?;
         let project = locked_project(&mut locked, event)?;
-        let outcome = record_settling(&mut tx, project, event).await?;
+        let outcome = record_settling(&mut tx, project, event, &mut totals).await?;
         results.push(result_of(event, outcome));
     }
-    record_plain(&mut tx, &mut locked, plain, &mut results).await?;
+    record_plain(&mut tx, &mut locked, plain, &mut totals, &mut results).await?;
+    totals.write(&mut tx).await?;
     let mut projects: Vec<ProjectRow> = locked.into_values().collect();
     services.commit(tx, &mut projects).await?;
     Ok((results, projects))
@@ -321,6 +318,7 @@ async fn record_plain(
     tx: &mut WriteTx,
     locked: &mut BTreeMap<String, ProjectRow>,
     events: Vec<&Priced>,
+    totals: &mut daily::Additions,
     results: &mut Vec<UsageResult>,
 ) -> AppResult<()> {
     if events.is_empty() {
@@ -349,7 +347,7 @@ async fn record_plain(
         .filter(|(_, plan)| matches!(plan, Plan::New))
         .map(|(event, _)| *event)
         .collect();
-    let inserted = insert_events(tx, &new).await?;
+    let inserted = insert_events(tx, &new, totals).await?;
     let lost: Vec<&str> = new
         .iter()
         .filter(|event| !inserted.contains(&event.id))
@@ -407,9 +405,13 @@ fn debit(entries: &mut ledger::Entries, project: &mut ProjectRow, event: &Priced
     entries.push(project, LedgerKind::Usage, -event.cost, refs, &memo)
 }
 
-/// Inserts `events` (multi-row, `ON CONFLICT (id) DO NOTHING`) and returns
-/// the ids actually inserted.
-async fn insert_events(tx: &mut WriteTx, events: &[&Priced]) -> AppResult<HashSet<String>> {
+/// Inserts `events` (multi-row, `ON CONFLICT (id) DO NOTHING`), adds the
+/// ones inserted to the day's `totals` and returns their ids.
+async fn insert_events(
+    tx: &mut WriteTx,
+    events: &[&Priced],
+    totals: &mut daily::Additions,
+) -> AppResult<HashSet<String>> {
     let mut inserted = HashSet::with_capacity(events.len());
     let now = clock::now_ms();
     for chunk in events.chunks(ROWS_PER_INSERT) {
@@ -445,6 +447,17 @@ async fn insert_events(tx: &mut WriteTx, events: &[&Priced]) -> AppResult<HashSe
                 .map(|(id,)| id),
         );
     }
+    for event in events.iter().filter(|event| inserted.contains(&event.id)) {
+        let usage = &event.usage;
+        let key = daily::Key::of(&event.project_id, event.occurred_at, &usage.model);
+        let event_totals = daily::Totals::of_event(
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.units,
+            event.cost,
+        );
+        totals.add(key, &event_totals)?;
+    }
     Ok(inserted)
 }
 
@@ -455,6 +468,7 @@ async fn record_settling(
     tx: &mut WriteTx,
     project: &mut ProjectRow,
     event: &Priced,
+    totals: &mut daily::Additions,
 ) -> AppResult<Result<(EventStatus, Decimal), AppError>> {
     if let Some(seen) = recorded_many(tx, &[&event.id]).await?.remove(&event.id) {
         return Ok(seen.as_duplicate_for(&project.id));
@@ -473,7 +487,7 @@ async fn record_settling(
             enum_text(hold_status)
         ))));
     }
-    let inserted = insert_events(tx, &[event]).await?;
+    let inserted = insert_events(tx, &[event], totals).await?;
     if !inserted.contains(&event.id) {
         let winner = lost_to(recorded_many(tx, &[&event.id]).await?.remove(&event.id))?;
         return Ok(winner.as_duplicate_for(&project.id));

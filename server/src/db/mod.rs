@@ -121,7 +121,8 @@ pub struct Store {
 
 impl Store {
     /// Connects to `url` (`sqlite://FILE`, created if missing, or
-    /// `postgres://...`) and brings the schema up to date.
+    /// `postgres://...`) and brings the schema up to date (migrations, then
+    /// the work they leave for the server: [`crate::daily::backfill`]).
     pub async fn open(url: &str) -> AppResult<Store> {
         sqlx::any::install_default_drivers();
         let dialect = Dialect::of_url(url)?;
@@ -151,11 +152,13 @@ impl Store {
                 .await?;
         }
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store {
+        let store = Store {
             pool,
             dialect,
             writer: (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(()))),
-        })
+        };
+        crate::daily::backfill(&store).await?;
+        Ok(store)
     }
 
     /// The pool, for reads.

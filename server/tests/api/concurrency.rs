@@ -110,6 +110,14 @@ async fn parallel_overlapping_batches_record_every_event_exactly_once(backend: B
     assert_eq!(accepted, 120, "every event accepted exactly once");
     assert_eq!(duplicate, 240);
     assert_eq!(first.usage_events(&owner.project_id).await, 120);
+    // The day's totals, read-added-written by both instances, count each event once.
+    let pid = &owner.project_id;
+    let (status, summary) = second
+        .get(&format!("/v1/projects/{pid}/usage"), Some(&owner.sk))
+        .await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(summary["totalEvents"], 120);
+    assert_eq!(dec(&summary["totalCostUsd"]), Decimal::from(120) * d("0.00045"));
     let expected = d("1.00") - Decimal::from(120) * d("0.00045");
     assert_eq!(second.balance(&owner).await, expected);
     assert_eq!(first.assert_ledger(&owner.project_id).await, expected);

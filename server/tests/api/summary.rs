@@ -1,6 +1,6 @@
 //! Usage summaries by model, project and UTC day.
 
-use crate::common::{d, dec, Backend, Server};
+use crate::common::{d, dec, Backend, Server, TestDb};
 use crate::on_both;
 use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::json;
@@ -124,4 +124,121 @@ async fn summaries_group_spend_by_model_project_and_utc_day(backend: Backend) {
         )
         .await;
     crate::common::assert_error(&wrong, 400, "invalid_input");
+}
+
+on_both!(day_totals_kept_per_event_equal_the_totals_of_the_events_after_an_upgrade);
+
+/// The per-day totals kept as events are recorded (batches with repeated
+/// and resent ids, an event refused, a hold settled, events on several days
+/// and projects) are the ones the start-up backfill computes from the
+/// events alone: checked by taking the database back to the schema before
+/// `usage_daily` (migration 3 undone) and opening a server on it.
+async fn day_totals_kept_per_event_equal_the_totals_of_the_events_after_an_upgrade(
+    backend: Backend,
+) {
+    let Some(db) = TestDb::fresh(backend).await else {
+        return;
+    };
+    let server = Server::open(&db.url).await;
+    let owner = server.owner().await;
+    let pid = owner.project_id.clone();
+    let (second_id, _) = server.project(&owner.sk, "Second").await;
+    server
+        .settings(&owner.sk, &second_id, json!({"useCloudCredits": true}))
+        .await;
+    let (off_id, _) = server.project(&owner.sk, "Cloud off").await;
+
+    let now = Utc::now();
+    let event = |project: &str, model: &str, input: u64, units: u64, days_ago: i64| {
+        json!({"id": uuid::Uuid::new_v4().to_string(), "projectId": project, "model": model,
+               "inputTokens": input, "outputTokens": input / 3, "units": units,
+               "occurredAt": (now - Duration::days(days_ago)).to_rfc3339_opts(SecondsFormat::Millis, true)})
+    };
+    let repeated = event(&pid, "gpt-4o", 1234, 0, 0);
+    let first_batch = json!({"events": [
+        event(&pid, "gpt-4o-mini", 1_000, 0, 0),
+        repeated,
+        repeated,
+        event(&pid, "gpt-4o-mini", 7_777, 0, 1),
+        event(&pid, "web-search", 0, 3, 1),
+        event(&second_id, "gpt-4o", 333_333, 0, 0),
+        event(&off_id, "gpt-4o", 1_000, 0, 0),
+    ]});
+    let (status, body) = server.post("/v1/usage", Some(&owner.sk), first_batch.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    let statuses: Vec<&str> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["accepted", "accepted", "duplicate", "accepted", "accepted", "accepted", "rejected"]
+    );
+    let (status, _) = server.post("/v1/usage", Some(&owner.sk), first_batch).await;
+    assert_eq!(status, 200, "a resent batch is all duplicates");
+    let (status, hold) = server
+        .post(
+            &format!("/v1/projects/{pid}/holds"),
+            Some(&owner.pk),
+            json!({"usage": {"model": "gpt-4o-mini", "inputTokens": 10_000, "outputTokens": 500}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{hold}");
+    let settle = json!({"usage": {"model": "gpt-4o-mini", "inputTokens": 9_000, "outputTokens": 400}});
+    let hold_id = hold["id"].as_str().unwrap();
+    let (status, body) = server
+        .post(&format!("/v1/holds/{hold_id}/settle"), Some(&owner.pk), settle)
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let kept = day_totals(&server).await;
+    assert_eq!(kept.len(), 5, "{kept:#?}");
+    let before = account_summaries(&server, &owner.sk).await;
+    assert_eq!(before[0]["totalEvents"], 6);
+    // gpt-4o-mini 0.15/0.60 and gpt-4o 2.50/10.00 per 1M tokens, web search 0.005 a query:
+    // 0.0003498 + 0.007195 + 0.00272175 + 0.015 + 1.9444425 + 0.00159 (the settlement).
+    assert_eq!(dec(&before[0]["totalCostUsd"]), d("1.97129905"));
+
+    let mut connection = server.services.store.pool().acquire().await.unwrap();
+    for undo in [
+        "DROP TABLE usage_daily",
+        "DROP TABLE pending_backfills",
+        "DELETE FROM _sqlx_migrations WHERE version = 3",
+    ] {
+        sqlx::query(undo).execute(&mut *connection).await.unwrap();
+    }
+    drop(connection);
+    server.stop().await;
+    let upgraded = Server::open(&db.url).await;
+    assert_eq!(day_totals(&upgraded).await, kept);
+    assert_eq!(account_summaries(&upgraded, &owner.sk).await, before);
+    upgraded.stop().await;
+}
+
+/// The account's summaries by model, project and day.
+async fn account_summaries(server: &Server, sk: &str) -> Vec<serde_json::Value> {
+    let mut bodies = Vec::new();
+    for group_by in ["model", "project", "day"] {
+        let path = format!("/v1/account/usage?groupBy={group_by}");
+        let (status, body) = server.get(&path, Some(sk)).await;
+        assert_eq!(status, 200, "{body}");
+        let mut body = body;
+        body.as_object_mut().unwrap().remove("to"); // now
+        bodies.push(body);
+    }
+    bodies
+}
+
+/// Every row of `usage_daily`, in key order, as text.
+async fn day_totals(server: &Server) -> Vec<String> {
+    let rows: Vec<(String, i64, String, i64, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT project_id, day, model, events, input_tokens, output_tokens, units, cost \
+         FROM usage_daily ORDER BY project_id, day, model",
+    )
+    .fetch_all(server.services.store.pool())
+    .await
+    .unwrap();
+    rows.into_iter().map(|row| format!("{row:?}")).collect()
 }
