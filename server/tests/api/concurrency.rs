@@ -117,7 +117,10 @@ async fn parallel_overlapping_batches_record_every_event_exactly_once(backend: B
         .await;
     assert_eq!(status, 200, "{summary}");
     assert_eq!(summary["totalEvents"], 120);
-    assert_eq!(dec(&summary["totalCostUsd"]), Decimal::from(120) * d("0.00045"));
+    assert_eq!(
+        dec(&summary["totalCostUsd"]),
+        Decimal::from(120) * d("0.00045")
+    );
     let expected = d("1.00") - Decimal::from(120) * d("0.00045");
     assert_eq!(second.balance(&owner).await, expected);
     assert_eq!(first.assert_ledger(&owner.project_id).await, expected);

@@ -164,7 +164,9 @@ async fn day_totals_kept_per_event_equal_the_totals_of_the_events_after_an_upgra
         event(&second_id, "gpt-4o", 333_333, 0, 0),
         event(&off_id, "gpt-4o", 1_000, 0, 0),
     ]});
-    let (status, body) = server.post("/v1/usage", Some(&owner.sk), first_batch.clone()).await;
+    let (status, body) = server
+        .post("/v1/usage", Some(&owner.sk), first_batch.clone())
+        .await;
     assert_eq!(status, 200, "{body}");
     let statuses: Vec<&str> = body["results"]
         .as_array()
@@ -174,7 +176,15 @@ async fn day_totals_kept_per_event_equal_the_totals_of_the_events_after_an_upgra
         .collect();
     assert_eq!(
         statuses,
-        ["accepted", "accepted", "duplicate", "accepted", "accepted", "accepted", "rejected"]
+        [
+            "accepted",
+            "accepted",
+            "duplicate",
+            "accepted",
+            "accepted",
+            "accepted",
+            "rejected"
+        ]
     );
     let (status, _) = server.post("/v1/usage", Some(&owner.sk), first_batch).await;
     assert_eq!(status, 200, "a resent batch is all duplicates");
@@ -186,10 +196,15 @@ async fn day_totals_kept_per_event_equal_the_totals_of_the_events_after_an_upgra
         )
         .await;
     assert_eq!(status, 201, "{hold}");
-    let settle = json!({"usage": {"model": "gpt-4o-mini", "inputTokens": 9_000, "outputTokens": 400}});
+    let settle =
+        json!({"usage": {"model": "gpt-4o-mini", "inputTokens": 9_000, "outputTokens": 400}});
     let hold_id = hold["id"].as_str().unwrap();
     let (status, body) = server
-        .post(&format!("/v1/holds/{hold_id}/settle"), Some(&owner.pk), settle)
+        .post(
+            &format!("/v1/holds/{hold_id}/settle"),
+            Some(&owner.pk),
+            settle,
+        )
         .await;
     assert_eq!(status, 200, "{body}");
 
@@ -231,9 +246,12 @@ async fn account_summaries(server: &Server, sk: &str) -> Vec<serde_json::Value> 
     bodies
 }
 
+/// A row of `usage_daily`: project, day, model, events, input and output tokens, units, cost.
+type DayTotals = (String, i64, String, i64, i64, i64, i64, String);
+
 /// Every row of `usage_daily`, in key order, as text.
 async fn day_totals(server: &Server) -> Vec<String> {
-    let rows: Vec<(String, i64, String, i64, i64, i64, i64, String)> = sqlx::query_as(
+    let rows: Vec<DayTotals> = sqlx::query_as(
         "SELECT project_id, day, model, events, input_tokens, output_tokens, units, cost \
          FROM usage_daily ORDER BY project_id, day, model",
     )
