@@ -4,11 +4,12 @@
 //! error; callers decide what a status means.
 
 use crate::client::env;
+use crate::js_value;
 use js_sys::{Function, Object, Promise, Reflect};
+use rork_cloud_credits_core::answers::Answer;
 use rork_cloud_credits_core::queue::error_for_status;
 use rork_cloud_credits_core::wire::ErrorBody;
 use rork_cloud_credits_core::{Error, ErrorCode};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -21,8 +22,8 @@ pub(crate) struct Reply {
     pub status: u16,
     /// `Retry-After`, in milliseconds.
     pub retry_after_ms: Option<u64>,
-    /// The body text.
-    pub body: String,
+    /// The body text (a JS string).
+    body: JsValue,
 }
 
 impl Reply {
@@ -34,8 +35,16 @@ impl Reply {
     /// The error this non-2xx answer stands for: the server's `{ error }`
     /// body when it sent one, otherwise one derived from the status.
     pub fn error(&self) -> Error {
-        let body = serde_json::from_str::<ErrorBody>(&self.body).ok();
+        let body = self.read::<ErrorBody>().ok();
         error_for_status(self.status, body.map(|b| b.error))
+    }
+
+    /// The body as `T`: the engine's `JSON.parse`, then [`Answer::read`].
+    /// The error says what is wrong with it.
+    pub fn read<T: Answer>(&self) -> Result<T, String> {
+        let json = js_value::parse(&self.body).map_err(|_| "not JSON".to_owned())?;
+        let value = js_value::from_js(&json, "the answer").map_err(|e| e.message)?;
+        T::read(&value, "").map_err(|e| e.message)
     }
 }
 
@@ -82,11 +91,7 @@ impl Transport {
             .flatten()
             .and_then(|value| retry_after_ms(&value));
         let text = response.text().map_err(network)?;
-        let body = JsFuture::from(text)
-            .await
-            .map_err(network)?
-            .as_string()
-            .unwrap_or_default();
+        let body = JsFuture::from(text).await.map_err(network)?;
         Ok(Reply {
             status,
             retry_after_ms,
@@ -96,7 +101,7 @@ impl Transport {
 
     /// Sends a request and reads a 2xx JSON answer as `T`; any other answer
     /// is the error it stands for.
-    pub async fn json<T: DeserializeOwned>(
+    pub async fn json<T: Answer>(
         &self,
         method: &str,
         path: &str,
@@ -106,10 +111,10 @@ impl Transport {
         if !reply.is_success() {
             return Err(reply.error());
         }
-        serde_json::from_str(&reply.body).map_err(|e| {
+        reply.read().map_err(|why| {
             Error::new(
                 ErrorCode::Server,
-                format!("unreadable answer from {method} {path}: {e}"),
+                format!("unreadable answer from {method} {path}: {why}"),
             )
         })
     }

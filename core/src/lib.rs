@@ -8,6 +8,7 @@
 //! natively and linked both into the wasm SDK and into the server, so the
 //! client and the server can never disagree on a field or a price.
 
+pub mod answers;
 mod builtin;
 pub mod catalog;
 mod document;

@@ -220,21 +220,31 @@ impl<'a> Fields<'a> {
     /// `known`; `path` names it in errors (`""` at the top, `"entries[3]"`),
     /// `what` says what it is (`"a catalog entry"`).
     pub fn of(value: &'a Value, path: &'a str, what: &str, known: &[&str]) -> Result<Fields<'a>> {
-        let Value::Object(fields) = value else {
-            return Err(Error::invalid_input(format!(
-                "{} must be {what}, an object, got {}",
-                if path.is_empty() { "the value" } else { path },
-                value.describe()
-            )));
+        let read = Fields::lenient(value, path, what)?;
+        let unknown = match value {
+            Value::Object(fields) => fields
+                .iter()
+                .find(|(name, _)| !known.contains(&name.as_str())),
+            _ => None,
         };
-        if let Some((name, _)) = fields
-            .iter()
-            .find(|(name, _)| !known.contains(&name.as_str()))
-        {
+        if let Some((name, _)) = unknown {
             return Err(Error::invalid_input(format!(
                 "unknown field {}; {what} has {}",
                 field_path(path, name),
                 known.join(", ")
+            )));
+        }
+        Ok(read)
+    }
+
+    /// The fields of `value`, which must be an object; fields nobody reads
+    /// are ignored (a server's answer may carry fields this SDK predates).
+    pub fn lenient(value: &'a Value, path: &'a str, what: &str) -> Result<Fields<'a>> {
+        if !matches!(value, Value::Object(_)) {
+            return Err(Error::invalid_input(format!(
+                "{} must be {what}, an object, got {}",
+                if path.is_empty() { "the value" } else { path },
+                value.describe()
             )));
         }
         Ok(Fields {

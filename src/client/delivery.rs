@@ -111,25 +111,23 @@ async fn send(client: &Rc<Client>, batch: Batch) -> Report {
     let mut touched_balance = false;
     let outcome = match reply {
         Err(error) => Outcome::Failed(Failure::Network(error.message)),
-        Ok(reply) if reply.is_success() => {
-            match serde_json::from_str::<UsageBatchResult>(&reply.body) {
-                Ok(answer) => {
-                    touched_balance = answer
-                        .balances
-                        .iter()
-                        .any(|b| b.project_id == client.project_id);
-                    Outcome::Answered(answer.results)
-                }
-                Err(e) => Outcome::Failed(Failure::Status {
-                    status: reply.status,
-                    retry_after_ms: reply.retry_after_ms,
-                    error: Some(Error::new(
-                        ErrorCode::Server,
-                        format!("unreadable answer to POST /v1/usage: {e}"),
-                    )),
-                }),
+        Ok(reply) if reply.is_success() => match reply.read::<UsageBatchResult>() {
+            Ok(answer) => {
+                touched_balance = answer
+                    .balances
+                    .iter()
+                    .any(|b| b.project_id == client.project_id);
+                Outcome::Answered(answer.results)
             }
-        }
+            Err(e) => Outcome::Failed(Failure::Status {
+                status: reply.status,
+                retry_after_ms: reply.retry_after_ms,
+                error: Some(Error::new(
+                    ErrorCode::Server,
+                    format!("unreadable answer to POST /v1/usage: {e}"),
+                )),
+            }),
+        },
         Ok(reply) => Outcome::Failed(Failure::Status {
             status: reply.status,
             retry_after_ms: reply.retry_after_ms,

@@ -94,6 +94,58 @@ test('usage summary and notifications', { skip: !SERVER && 'CLOUD_CREDITS_URL no
   cc.close();
 });
 
+/** A `fetch` that asks the real server, then answers with `rewrite(status, body text)`'s `[status, body]`. */
+const rewriting = (rewrite) => async (url, init) => {
+  const real = await fetch(url, init);
+  const [status, body] = rewrite(real.status, await real.text(), `${init.method} ${new URL(url).pathname}`);
+  return new Response(body, { status, headers: { 'content-type': 'application/json' } });
+};
+
+test('answers are read field by field: new fields ignored, wrong ones a server error', { skip: !SERVER && 'CLOUD_CREDITS_URL not set' }, async () => {
+  const { projectId, publishableKey } = await demo(SERVER);
+  const withBalance = async (rewrite) => {
+    const cc = client(SERVER, projectId, publishableKey, { fetch: rewriting(rewrite) });
+    try { return await cc.balance(); } finally { cc.close(); }
+  };
+  const plain = await withBalance((status, body) => [status, body]);
+  const newer = await withBalance((status, body) => [status, JSON.stringify({ ...JSON.parse(body), addedLater: { x: 1 } })]);
+  assert.deepEqual({ ...newer, asOf: plain.asOf }, plain, 'a field this SDK predates is ignored');
+
+  const refused = async (rewrite, code, message) => {
+    await assert.rejects(withBalance(rewrite), (e) => {
+      assert.equal(e.code, code, e.message);
+      assert.match(e.message, message);
+      return true;
+    });
+  };
+  const balancePath = new RegExp(`unreadable answer from GET /v1/projects/${projectId}/balance: `);
+  await refused((status, body) => [status, JSON.stringify({ ...JSON.parse(body), heldUsd: 0.5 })], 'server',
+    new RegExp(`${balancePath.source}heldUsd must be a string, got the number 0.5`));
+  await refused((status, body) => [status, JSON.stringify({ ...JSON.parse(body), status: 'fine' })], 'server', /status must be one of ok, low, empty, got "fine"/);
+  const { heldUsd, ...withoutHeld } = JSON.parse((await (await fetch(`${SERVER}/v1/projects/${projectId}/balance`, { headers: { authorization: `Bearer ${publishableKey}` } })).text()));
+  assert.ok(heldUsd);
+  await refused(() => [200, JSON.stringify(withoutHeld)], 'server', /heldUsd is required/);
+  await refused(() => [200, '<html>busy</html>'], 'server', new RegExp(`${balancePath.source}not JSON`));
+  await refused(() => [403, JSON.stringify({ error: { code: 'forbidden', message: 'not this project' } })], 'forbidden', /^not this project$/);
+  // An error body this SDK cannot read: the error follows the status.
+  await refused(() => [403, JSON.stringify({ error: { code: 'teapot', message: 'short and stout' } })], 'forbidden', /.*/);
+});
+
+test('a usage answer that cannot be read keeps the events queued, and they are delivered once', { skip: !SERVER && 'CLOUD_CREDITS_URL not set' }, async () => {
+  const { projectId, publishableKey } = await demo(SERVER);
+  let garble = true;
+  const cc = client(SERVER, projectId, publishableKey, {
+    fetch: rewriting((status, body, what) => [status, garble && what === 'POST /v1/usage' ? body.replace('"results"', '"resultz"') : body]),
+  });
+  cc.reportUsage(usage());
+  const first = await cc.flush();
+  assert.deepEqual({ ...first }, { sent: 0, duplicate: 0, rejected: 0, pending: 1 }, 'recorded by the server, but not known to be');
+  garble = false;
+  const second = await cc.flush();
+  assert.deepEqual({ ...second }, { sent: 0, duplicate: 1, rejected: 0, pending: 0 }, 'the retry is a duplicate: charged once');
+  cc.close();
+});
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();

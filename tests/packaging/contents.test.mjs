@@ -12,7 +12,7 @@ import { cleanUp, packTarball, pkgDir } from './harness.mjs';
  * the gap and what would close it are in bench/RESULTS.md. Lower them as the package shrinks.
  */
 const BUDGETS = [
-  { entry: 'rork-cloud-credits', dir: 'dist', gzipBytes: 172 * 1024 },
+  { entry: 'rork-cloud-credits', dir: 'dist', gzipBytes: 161 * 1024 },
   { entry: 'rork-cloud-credits/estimate', dir: 'dist/estimate', gzipBytes: 55 * 1024 },
 ];
 

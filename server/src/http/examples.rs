@@ -294,3 +294,150 @@ pub fn example(name: &str) -> Value {
         _ => Value::Null,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rork_cloud_credits_core::answers::Answer;
+    use rork_cloud_credits_core::value;
+    use serde::de::DeserializeOwned;
+    use std::fmt::Debug;
+
+    /// `json` read by serde and by the SDK's reader of answers must give the
+    /// same value, also with an unknown field added to every object (a newer
+    /// server's answer) and with every `null` left out.
+    fn reads_like_serde<T: Answer + DeserializeOwned + PartialEq + Debug>(json: Value) {
+        let variants = [
+            json.clone(),
+            with_unknown_fields(&json),
+            without_nulls(&json),
+        ];
+        for variant in variants {
+            let by_serde: T = serde_json::from_value(variant.clone())
+                .unwrap_or_else(|e| panic!("serde: {e}: {variant}"));
+            let by_reader = T::read(&value::Value::from(variant.clone()), "")
+                .unwrap_or_else(|e| panic!("reader: {}: {variant}", e.message));
+            assert_eq!(by_reader, by_serde, "{variant}");
+        }
+    }
+
+    fn with_unknown_fields(json: &Value) -> Value {
+        match json {
+            Value::Object(fields) => {
+                let mut fields: serde_json::Map<String, Value> = fields
+                    .iter()
+                    .map(|(name, value)| (name.clone(), with_unknown_fields(value)))
+                    .collect();
+                fields.insert("addedLater".into(), serde_json::json!({"x": [1.5, null]}));
+                Value::Object(fields)
+            }
+            Value::Array(items) => Value::Array(items.iter().map(with_unknown_fields).collect()),
+            other => other.clone(),
+        }
+    }
+
+    fn without_nulls(json: &Value) -> Value {
+        match json {
+            Value::Object(fields) => Value::Object(
+                fields
+                    .iter()
+                    .filter(|(_, value)| !value.is_null())
+                    .map(|(name, value)| (name.clone(), without_nulls(value)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+            other => other.clone(),
+        }
+    }
+
+    #[test]
+    fn the_sdk_reads_every_answer_it_receives_as_serde_does() {
+        reads_like_serde::<ErrorBody>(example("ErrorBody"));
+        reads_like_serde::<Balance>(example("Balance"));
+        let mut low = balance();
+        (low.status, low.use_cloud_credits) = (BalanceStatus::Low, false);
+        low.balance_usd = Decimal::new(-12_345, 6);
+        reads_like_serde::<Balance>(json(low));
+        reads_like_serde::<Hold>(example("Hold"));
+        let open = Hold {
+            status: HoldStatus::Active,
+            estimate: None,
+            settled_cost_usd: None,
+            ..hold()
+        };
+        reads_like_serde::<Hold>(json(&open));
+        let mut with_nulls = json(&open);
+        with_nulls["estimate"] = Value::Null;
+        with_nulls["settledCostUsd"] = Value::Null;
+        reads_like_serde::<Hold>(with_nulls);
+        reads_like_serde::<Settlement>(example("Settlement"));
+        reads_like_serde::<UsageBatchResult>(example("UsageBatchResult"));
+        let mixed = UsageBatchResult {
+            results: vec![
+                UsageResult {
+                    index: 1,
+                    id: None,
+                    status: EventStatus::Rejected,
+                    cost_usd: None,
+                    error: Some(Error::new(
+                        rork_cloud_credits_core::ErrorCode::UnknownModel,
+                        "no model \"gpt-5o\"",
+                    )),
+                },
+                UsageResult {
+                    status: EventStatus::Duplicate,
+                    error: None,
+                    ..result()
+                },
+            ],
+            balances: vec![],
+        };
+        reads_like_serde::<UsageBatchResult>(json(mixed));
+        reads_like_serde::<UsageSummary>(example("UsageSummary"));
+        reads_like_serde::<NotificationList>(example("NotificationList"));
+        for (kind, group_by) in [
+            (NotificationKind::AutoTopUpFailed, GroupBy::Day),
+            (NotificationKind::AutoTopUp, GroupBy::Project),
+            (NotificationKind::Empty, GroupBy::Model),
+        ] {
+            let mut list = example("NotificationList");
+            list["notifications"][0]["kind"] = json(kind);
+            reads_like_serde::<NotificationList>(list);
+            let mut summary = example("UsageSummary");
+            summary["groupBy"] = json(group_by);
+            reads_like_serde::<UsageSummary>(summary);
+        }
+        for code in rork_cloud_credits_core::ErrorCode::ALL {
+            reads_like_serde::<ErrorBody>(json(ErrorBody {
+                error: Error::new(code, "why"),
+            }));
+        }
+    }
+
+    #[test]
+    fn the_sdk_refuses_what_serde_refuses_in_answers() {
+        let refused = |json: Value| {
+            assert!(
+                serde_json::from_value::<Balance>(json.clone()).is_err(),
+                "{json}"
+            );
+            assert!(
+                Balance::read(&value::Value::from(json.clone()), "").is_err(),
+                "{json}"
+            );
+        };
+        let with = |field: &str, bad: Value| {
+            let mut json = example("Balance");
+            json[field] = bad;
+            json
+        };
+        refused(with("balanceUsd", serde_json::json!(1.5)));
+        refused(with("balanceUsd", serde_json::json!("1e-3")));
+        refused(with("status", serde_json::json!("fine")));
+        refused(with("useCloudCredits", serde_json::json!("yes")));
+        let mut missing = example("Balance");
+        missing.as_object_mut().unwrap().remove("heldUsd");
+        refused(missing);
+        refused(serde_json::json!([]));
+    }
+}
