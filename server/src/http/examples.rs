@@ -4,10 +4,12 @@
 //! the types.
 
 use crate::pricing;
+use rork_cloud_credits_core::catalog::Catalog;
 use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::wire::*;
 use rork_cloud_credits_core::Error;
 use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -292,6 +294,43 @@ pub fn example(name: &str) -> Value {
         }),
         "Catalog" => serde_json::from_str(&pricing::catalog_json()).unwrap_or(Value::Null),
         _ => Value::Null,
+    }
+}
+
+/// Whether `value` reads as the body named `name`, by its wire type's own
+/// reader (serde's; the catalog's for `Catalog`): the OpenAPI document asks
+/// it which fields are required and which may be `null`, so that, too, comes
+/// from the types. `false` for a name that is not a body.
+pub fn reads(name: &str, value: Value) -> bool {
+    fn read<T: DeserializeOwned>(value: Value) -> bool {
+        serde_json::from_value::<T>(value).is_ok()
+    }
+    match name {
+        "ErrorBody" => read::<ErrorBody>(value),
+        "SessionRequest" => read::<SessionRequest>(value),
+        "Account" => read::<Account>(value),
+        "CreatedKey" => read::<CreatedKey>(value),
+        "CreateProjectRequest" => read::<CreateProjectRequest>(value),
+        "CreatedProject" => read::<CreatedProject>(value),
+        "Project" => read::<Project>(value),
+        "SettingsPatch" => read::<SettingsPatch>(value),
+        "Balance" => read::<Balance>(value),
+        "TopUpRequest" => read::<TopUpRequest>(value),
+        "TopUp" => read::<TopUp>(value),
+        "LedgerPage" => read::<LedgerPage>(value),
+        "NotificationList" => read::<NotificationList>(value),
+        "UsageSummary" => read::<UsageSummary>(value),
+        "HoldRequest" => read::<HoldRequest>(value),
+        "Hold" => read::<Hold>(value),
+        "SettleRequest" => read::<SettleRequest>(value),
+        "Settlement" => read::<Settlement>(value),
+        "UsageBatch" => read::<UsageBatch>(value),
+        "UsageBatchResult" => read::<UsageBatchResult>(value),
+        "ChargeReviewRequest" => read::<ChargeReviewRequest>(value),
+        "ChargeReview" => read::<ChargeReview>(value),
+        "DemoInfo" => read::<DemoInfo>(value),
+        "Catalog" => Catalog::from_json(&value.to_string()).is_ok(),
+        _ => false,
     }
 }
 

@@ -4,10 +4,11 @@
 //! ([`super::api`]) and so is `GET /v1/openapi.json`, so a route cannot exist
 //! without being documented. Body schemas are inferred from the serde form
 //! of an example of each wire type ([`super::examples`]): field names and
-//! JSON types come from the types themselves. The inference cannot see
-//! which fields are optional or nullable; `server/API.md` says that.
+//! JSON types come from the types themselves, and which fields are required
+//! or nullable from the types' readers (a field is required when the
+//! example without it does not read, nullable when it reads with `null`).
 
-use super::examples::example;
+use super::examples::{example, reads};
 use super::{account, meta, metering, projects, AppState};
 use axum::routing::{delete, get, patch, post, MethodRouter};
 use rork_cloud_credits_core::ErrorCode;
@@ -403,39 +404,91 @@ fn codes() -> String {
         .join(", ")
 }
 
+/// The schema of the body named `name`, with its example.
 fn schema_with_example(name: &str) -> Value {
     let example = example(name);
-    let mut schema = infer("", &example);
+    let body = Body {
+        name,
+        example: &example,
+    };
+    let mut schema = body.infer("", "", &example);
     if let Value::Object(schema) = &mut schema {
-        schema.insert("example".into(), example);
+        schema.insert("example".into(), example.clone());
     }
     schema
 }
 
-/// A JSON schema for `value`, the value of field `field`.
-fn infer(field: &str, value: &Value) -> Value {
-    match value {
-        Value::Null => json!({ "nullable": true }),
-        Value::Bool(_) => json!({ "type": "boolean" }),
-        Value::Number(n) if n.is_u64() || n.is_i64() => json!({ "type": "integer" }),
-        Value::Number(_) => json!({ "type": "number" }),
-        Value::String(_) if is_money(field) => json!({
-            "type": "string", "format": "decimal",
-            "description": "exact decimal string, e.g. \"0.0012345\"; never a JSON number",
-        }),
-        Value::String(_) if is_time(field) => json!({ "type": "string", "format": "date-time" }),
-        Value::String(_) => json!({ "type": "string" }),
-        Value::Array(items) => json!({
-            "type": "array",
-            "items": items.first().map(|item| infer(field, item)).unwrap_or(json!({})),
-        }),
-        Value::Object(fields) => {
-            let properties: Map<String, Value> = fields
-                .iter()
-                .map(|(name, value)| (name.clone(), infer(name, value)))
-                .collect();
-            json!({ "type": "object", "properties": properties })
+/// A body's example, whose schema is inferred from it: types from its
+/// values, and which fields are required or nullable from its wire type's
+/// reader ([`reads`]), asked about the example with one field left out or
+/// set to `null`. Arrays are described by their first item.
+struct Body<'a> {
+    name: &'a str,
+    example: &'a Value,
+}
+
+impl Body<'_> {
+    /// The schema of `value`, at JSON pointer `at` in the example, the value of field `field`.
+    fn infer(&self, at: &str, field: &str, value: &Value) -> Value {
+        match value {
+            Value::Null => json!({ "nullable": true }),
+            Value::Bool(_) => json!({ "type": "boolean" }),
+            Value::Number(n) if n.is_u64() || n.is_i64() => json!({ "type": "integer" }),
+            Value::Number(_) => json!({ "type": "number" }),
+            Value::String(_) if is_money(field) => json!({
+                "type": "string", "format": "decimal",
+                "description": "exact decimal string, e.g. \"0.0012345\"; never a JSON number",
+            }),
+            Value::String(_) if is_time(field) => {
+                json!({ "type": "string", "format": "date-time" })
+            }
+            Value::String(_) => json!({ "type": "string" }),
+            Value::Array(items) => json!({
+                "type": "array",
+                "items": items
+                    .first()
+                    .map(|item| self.infer(&format!("{at}/0"), field, item))
+                    .unwrap_or(json!({})),
+            }),
+            Value::Object(fields) => {
+                let mut properties = Map::new();
+                let mut required = Vec::new();
+                for (name, value) in fields {
+                    let place = format!("{at}/{}", name.replace('~', "~0").replace('/', "~1"));
+                    let mut schema = self.infer(&place, name, value);
+                    if !value.is_null() && self.reads_with(&place, Some(Value::Null)) {
+                        if let Value::Object(schema) = &mut schema {
+                            schema.insert("nullable".into(), json!(true));
+                        }
+                    }
+                    if !self.reads_with(&place, None) {
+                        required.push(json!(name));
+                    }
+                    properties.insert(name.clone(), schema);
+                }
+                let mut schema = json!({ "type": "object", "properties": properties });
+                if !required.is_empty() {
+                    schema["required"] = Value::Array(required);
+                }
+                schema
+            }
         }
+    }
+
+    /// Whether the example still reads with the field at `place` set to
+    /// `value`, or left out (`None`).
+    fn reads_with(&self, place: &str, value: Option<Value>) -> bool {
+        let mut altered = self.example.clone();
+        let (parent, name) = place.rsplit_once('/').unwrap_or(("", place));
+        let name = name.replace("~1", "/").replace("~0", "~");
+        let Some(Value::Object(fields)) = altered.pointer_mut(parent) else {
+            return false;
+        };
+        match value {
+            Some(value) => fields.insert(name, value),
+            None => fields.remove(&name),
+        };
+        reads(self.name, altered)
     }
 }
 
@@ -479,5 +532,40 @@ mod tests {
             batch["items"]["properties"]["inputTokens"]["type"],
             "integer"
         );
+
+        // Required and nullable, from the types' readers.
+        let schemas = &document["components"]["schemas"];
+        let required = |schema: &Value| -> Vec<String> {
+            let names = schema["required"].as_array().cloned().unwrap_or_default();
+            names
+                .iter()
+                .map(|n| n.as_str().unwrap().to_owned())
+                .collect()
+        };
+        let mut every_balance_field: Vec<String> = schemas["Balance"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        every_balance_field.sort();
+        let mut balance_required = required(&schemas["Balance"]);
+        balance_required.sort();
+        assert_eq!(balance_required, every_balance_field);
+        let hold = &schemas["Hold"];
+        assert!(!required(hold).contains(&"estimate".to_owned()));
+        assert!(!required(hold).contains(&"settledCostUsd".to_owned()));
+        assert!(required(hold).contains(&"amountUsd".to_owned()));
+        assert_eq!(hold["properties"]["settledCostUsd"]["nullable"], true);
+        assert_eq!(hold["properties"]["amountUsd"].get("nullable"), None);
+        assert!(required(&hold["properties"]["estimate"]).contains(&"lines".to_owned()));
+        assert_eq!(required(&schemas["HoldRequest"]), Vec::<String>::new());
+        let event = &schemas["UsageBatch"]["properties"]["events"]["items"];
+        assert!(required(event).contains(&"id".to_owned()));
+        assert!(required(event).contains(&"model".to_owned()));
+        assert!(!required(event).contains(&"inputTokens".to_owned()));
+        assert!(!required(event).contains(&"occurredAt".to_owned()));
+        let result = &schemas["UsageBatchResult"]["properties"]["results"]["items"];
+        assert_eq!(required(result), ["index", "status"]);
     }
 }

@@ -8,6 +8,7 @@ use rork_cloud_credits_core::catalog::Catalog;
 on_both!(
     models_serve_the_catalog_and_demo_is_absent_unless_seeded,
     openapi_document_lists_exactly_the_routes_that_answer,
+    real_answers_have_every_required_field_and_null_only_where_nullable,
 );
 
 async fn models_serve_the_catalog_and_demo_is_absent_unless_seeded(backend: Backend) {
@@ -67,4 +68,79 @@ async fn openapi_document_lists_exactly_the_routes_that_answer(backend: Backend)
         (status, &body["error"]["message"]),
         (404, &serde_json::json!("route not found"))
     );
+}
+
+/// Answers of the running server against the document's schemas: every
+/// `required` field present and `null` only where `nullable`, at every level.
+async fn real_answers_have_every_required_field_and_null_only_where_nullable(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let owner = server.owner().await;
+    let pid = &owner.project_id;
+    let (_, document) = server.get("/v1/openapi.json", None).await;
+    let schemas = &document["components"]["schemas"];
+    let (status, hold) = server
+        .post(
+            &format!("/v1/projects/{pid}/holds"),
+            Some(&owner.pk),
+            serde_json::json!({"amountUsd": "0.10"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{hold}");
+    let rejected = serde_json::json!({"events": [
+        {"id": "not-a-uuid", "model": "gpt-4o-mini"},
+        {"id": uuid::Uuid::new_v4().to_string(), "model": "gpt-4o-mini", "inputTokens": 5},
+    ]});
+    let answers = [
+        (
+            "Balance",
+            server
+                .get(&format!("/v1/projects/{pid}/balance"), Some(&owner.pk))
+                .await,
+        ),
+        ("Account", server.get("/v1/account", Some(&owner.sk)).await),
+        ("Hold", (status, hold)),
+        (
+            "UsageBatchResult",
+            server.post("/v1/usage", Some(&owner.pk), rejected).await,
+        ),
+        (
+            "UsageSummary",
+            server
+                .get(&format!("/v1/projects/{pid}/usage"), Some(&owner.pk))
+                .await,
+        ),
+        ("ErrorBody", server.get("/v1/account", None).await),
+    ];
+    for (name, (_, body)) in answers {
+        conforms(&schemas[name], &body, name);
+    }
+}
+
+fn conforms(schema: &serde_json::Value, value: &serde_json::Value, at: &str) {
+    if value.is_null() {
+        assert_eq!(schema["nullable"], true, "{at} is null but not nullable");
+        return;
+    }
+    if let Some(items) = value.as_array() {
+        for (i, item) in items.iter().enumerate() {
+            conforms(&schema["items"], item, &format!("{at}[{i}]"));
+        }
+    }
+    let Some(fields) = value.as_object() else {
+        return;
+    };
+    for name in schema["required"].as_array().into_iter().flatten() {
+        let name = name.as_str().unwrap();
+        assert!(
+            fields.contains_key(name),
+            "{at}.{name} is required but absent: {value}"
+        );
+    }
+    for (name, field) in fields {
+        let property = &schema["properties"][name];
+        assert!(!property.is_null(), "{at}.{name} is not in the schema");
+        conforms(property, field, &format!("{at}.{name}"));
+    }
 }
