@@ -90,21 +90,52 @@ impl Additions {
         self.0.entry(key).or_default().add(totals)
     }
 
-    /// Adds everything gathered to the stored totals: per
-    /// [`ROWS_PER_INSERT`] keys, one read of the stored totals and one
-    /// multi-row upsert. The caller's transaction must hold the row lock of
-    /// every project among the keys.
+    /// Adds everything gathered to the stored totals, per
+    /// [`ROWS_PER_INSERT`] keys: on PostgreSQL one multi-row upsert that
+    /// adds in SQL (the cost as exact `NUMERIC`), on SQLite, which cannot
+    /// add decimal text exactly, one read of the stored totals, the sums in
+    /// Rust and one multi-row upsert. The caller's transaction must hold the
+    /// row lock of every project among the keys.
     pub async fn write(self, tx: &mut WriteTx) -> AppResult<()> {
         let additions: Vec<(Key, Totals)> = self.0.into_iter().collect();
         for chunk in additions.chunks(ROWS_PER_INSERT) {
-            let mut stored = stored_totals(tx, chunk).await?;
-            for (key, added) in chunk {
-                stored.entry(key.clone()).or_default().add(added)?;
+            match tx.dialect() {
+                Dialect::Postgres => upsert(tx, chunk.to_vec(), &add_in_sql()).await?,
+                Dialect::Sqlite => {
+                    let mut stored = stored_totals(tx, chunk).await?;
+                    for (key, added) in chunk {
+                        stored.entry(key.clone()).or_default().add(added)?;
+                    }
+                    upsert(tx, stored.into_iter().collect(), REPLACE).await?;
+                }
             }
-            upsert(tx, stored).await?;
         }
         Ok(())
     }
+}
+
+/// The counts of a total, as columns.
+const COUNTS: [&str; 4] = ["events", "input_tokens", "output_tokens", "units"];
+
+/// On conflict, the new totals replace the stored ones (summed in Rust).
+const REPLACE: &str = "events = excluded.events, input_tokens = excluded.input_tokens, \
+     output_tokens = excluded.output_tokens, units = excluded.units, cost = excluded.cost";
+
+/// On conflict (PostgreSQL), the new totals are added to the stored ones:
+/// counts saturating at the BIGINT maximum, as [`Totals::add`] does, the
+/// cost as `NUMERIC`, whose sum keeps every digit and the larger scale, as
+/// `money::sum` does, and whose text is a `Decimal`'s.
+fn add_in_sql() -> String {
+    let counts = COUNTS.map(|column| {
+        format!(
+            "{column} = LEAST(usage_daily.{column}::numeric + excluded.{column}, {})::bigint",
+            i64::MAX
+        )
+    });
+    format!(
+        "{}, cost = (usage_daily.cost::numeric + excluded.cost::numeric)::text",
+        counts.join(", ")
+    )
 }
 
 /// Stored totals, as `usage_daily` holds them (a part of a row).
@@ -139,10 +170,6 @@ struct KeyedRow {
 }
 
 /// The stored totals of the keys in `chunk` (absent keys have none yet).
-///
-/// Not kept as a prepared statement on PostgreSQL, for the reason given at
-/// `usage::recorded_many`: a generic plan made while the table is small
-/// would scan it whole once it is not.
 async fn stored_totals(
     tx: &mut WriteTx,
     chunk: &[(Key, Totals)],
@@ -152,8 +179,7 @@ async fn stored_totals(
          FROM usage_daily WHERE (project_id, day, model) IN (VALUES {})",
         tx.dialect().values_list(chunk.len(), 3)
     );
-    let mut select =
-        sqlx::query_as::<_, KeyedRow>(&sql).persistent(tx.dialect() != Dialect::Postgres);
+    let mut select = sqlx::query_as::<_, KeyedRow>(&sql);
     for (key, _) in chunk {
         select = select.bind(&key.project_id).bind(key.day).bind(&key.model);
     }
@@ -171,13 +197,11 @@ async fn stored_totals(
         .collect())
 }
 
-/// Writes `totals` over the stored ones (one multi-row statement).
-async fn upsert(tx: &mut WriteTx, totals: HashMap<Key, Totals>) -> AppResult<()> {
+/// Writes `totals`, each key once, resolving a stored key with `on_conflict`.
+async fn upsert(tx: &mut WriteTx, totals: Vec<(Key, Totals)>, on_conflict: &str) -> AppResult<()> {
     let sql = format!(
         "INSERT INTO usage_daily (project_id, day, model, events, input_tokens, output_tokens, \
-         units, cost) VALUES {} ON CONFLICT (project_id, day, model) DO UPDATE SET \
-         events = excluded.events, input_tokens = excluded.input_tokens, \
-         output_tokens = excluded.output_tokens, units = excluded.units, cost = excluded.cost",
+         units, cost) VALUES {} ON CONFLICT (project_id, day, model) DO UPDATE SET {on_conflict}",
         tx.dialect().values_list(totals.len(), 8)
     );
     let mut insert = sqlx::query(&sql);

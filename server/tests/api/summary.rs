@@ -3,6 +3,7 @@
 use crate::common::{d, dec, Backend, Server, TestDb};
 use crate::on_both;
 use chrono::{Duration, SecondsFormat, Utc};
+use rust_decimal::Decimal;
 use serde_json::json;
 
 on_both!(summaries_group_spend_by_model_project_and_utc_day);
@@ -259,4 +260,40 @@ async fn day_totals(server: &Server) -> Vec<String> {
     .await
     .unwrap();
     rows.into_iter().map(|row| format!("{row:?}")).collect()
+}
+
+on_both!(day_totals_saturate_instead_of_failing_the_usage_that_overflows_them);
+
+/// A day's token total past the BIGINT range (1,100 events of 2^53 - 1 tokens) stays at the
+/// largest BIGINT; recording the usage that crosses it does not fail.
+async fn day_totals_saturate_instead_of_failing_the_usage_that_overflows_them(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let owner = server.owner().await;
+    let max = (1u64 << 53) - 1;
+    for _ in 0..3 {
+        let events: Vec<serde_json::Value> = (0..367)
+            .map(|_| json!({"id": uuid::Uuid::new_v4().to_string(), "model": "gpt-4o-mini", "inputTokens": max}))
+            .collect();
+        let (status, body) = server
+            .post("/v1/usage", Some(&owner.pk), json!({ "events": events }))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "accepted"));
+    }
+    let pid = &owner.project_id;
+    let (status, summary) = server
+        .get(&format!("/v1/projects/{pid}/usage"), Some(&owner.pk))
+        .await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(summary["totalEvents"], 1101);
+    assert_eq!(summary["groups"][0]["inputTokens"], i64::MAX);
+    // 1,101 × (2^53 - 1) tokens at $0.15 per 1M, exactly.
+    let expected = Decimal::from(1101) * Decimal::from(max) * d("0.00000015");
+    assert_eq!(dec(&summary["totalCostUsd"]), expected);
 }
