@@ -154,6 +154,19 @@ async fn send(client: &Rc<Client>, batch: Batch) -> Report {
         );
         client.emit_error(error, Some(&rejection.id));
     }
+    // A request that failed as a whole (offline, a 5xx, 429, an answer that
+    // cannot be read): its events stay queued and are sent again with backoff;
+    // the app hears why each time.
+    if let (Some(failure), true) = (&report.failure, report.retrying > 0) {
+        let error = Error::new(
+            failure.code,
+            format!(
+                "{} usage events not delivered yet (kept, sent again later): {}",
+                report.retrying, failure.message
+            ),
+        );
+        client.emit_error(error, None);
+    }
     if touched_balance {
         client.balance_changed();
     }

@@ -106,7 +106,7 @@ test('reportUsage returns distinct UUIDs and an offline flush keeps every event'
   for (const id of observed.ids) assert.match(id, UUID_V4);
   assert.deepEqual(observed.offlineFlush, { sent: 0, duplicate: 0, rejected: 0, pending: 3 });
   assert.deepEqual(observed.balance, { isError: true, code: 'network' });
-  assert.deepEqual(observed.firstErrors, [], 'no memory-only warning with an adapter');
+  assert.deepEqual(observed.firstErrors, ['network'], 'the failed delivery is told; no memory-only warning with an adapter');
 });
 
 test('the queue is kept in the adapter under one key and a new client restores it', () => {

@@ -60,11 +60,16 @@ test('reportUsage validates synchronously with estimateCost codes', () => {
   cc.close();
 });
 
-test('an unreachable server leaves events pending, never lost', async () => {
-  const cc = client(UNREACHABLE, 'p', 'pk_x');
+test('an unreachable server leaves events pending, never lost, and says so', async () => {
+  const cc = client(UNREACHABLE, 'p', 'pk_x', { storage: 'memory' });
+  const errors = [];
+  cc.on('error', (e) => errors.push(e));
   for (let i = 0; i < 3; i++) cc.reportUsage(usage());
   const r = await cc.flush();
   assert.deepEqual(r, { sent: 0, duplicate: 0, rejected: 0, pending: 3 });
+  assert.equal(errors.length, 1, errors.map((e) => e.message).join('\n'));
+  assert.equal(errors[0].code, 'network');
+  assert.match(errors[0].message, /^3 usage events not delivered yet \(kept, sent again later\): /);
   cc.close();
 });
 
@@ -135,11 +140,16 @@ test('a usage answer that cannot be read keeps the events queued, and they are d
   const { projectId, publishableKey } = await demo(SERVER);
   let garble = true;
   const cc = client(SERVER, projectId, publishableKey, {
+    storage: 'memory',
     fetch: rewriting((status, body, what) => [status, garble && what === 'POST /v1/usage' ? body.replace('"results"', '"resultz"') : body]),
   });
+  const errors = [];
+  cc.on('error', (e) => errors.push(e));
   cc.reportUsage(usage());
   const first = await cc.flush();
   assert.deepEqual({ ...first }, { sent: 0, duplicate: 0, rejected: 0, pending: 1 }, 'recorded by the server, but not known to be');
+  assert.deepEqual(errors.map((e) => [e.code, e.message]), [['server',
+    '1 usage events not delivered yet (kept, sent again later): unreadable answer to POST /v1/usage: results is required']]);
   garble = false;
   const second = await cc.flush();
   assert.deepEqual({ ...second }, { sent: 0, duplicate: 1, rejected: 0, pending: 0 }, 'the retry is a duplicate: charged once');
