@@ -154,7 +154,7 @@ async fn send(client: &Rc<Client>, batch: Batch) -> Report {
         );
         client.emit_error(error, Some(&rejection.id));
     }
-    // A request that failed as a whole (offline, a 5xx, 429, an answer that
+    // A request that failed as a whole (no answer, a 5xx, 429, an answer that
     // cannot be read): its events stay queued and are sent again with backoff;
     // the app hears why each time.
     if let (Some(failure), true) = (&report.failure, report.retrying > 0) {
