@@ -79,7 +79,7 @@ export interface CloudCreditsEventMap {
   low: Balance;
   empty: Balance;
   disabled: Balance;
-  /** A rejected usage event (with `eventId`), a delivery that failed and will be retried (no `eventId`), storage trouble, memory-only storage. */
+  /** A rejected usage event or a full queue (with `eventId`), a delivery that failed and will be retried (no `eventId`), storage trouble, memory-only storage. */
   error: CloudCreditsError & { eventId?: string };
 }
 
