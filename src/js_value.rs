@@ -43,7 +43,7 @@ extern "C" {
     fn get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
     /// `JSON.parse` of a JS string.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    pub fn parse(text: &JsValue) -> Result<JsValue, JsValue>;
+    fn parse(text: &JsValue) -> Result<JsValue, JsValue>;
     /// `Reflect.apply` with no arguments: `method.call(this)`.
     #[wasm_bindgen(catch, js_namespace = Reflect, js_name = apply)]
     fn apply(
@@ -57,6 +57,20 @@ extern "C" {
 struct Refusal {
     path: String,
     why: String,
+}
+
+/// The data of JSON `text` (a JS string), parsed by the engine's
+/// `JSON.parse` where it lies (no copy into Rust) and read with [`from_js`]
+/// naming `what`; text that is not JSON is the error `not_json` makes of the
+/// engine's message.
+pub fn from_json_text(
+    text: &JsValue,
+    what: &str,
+    not_json: impl FnOnce(String) -> Error,
+) -> Result<Value, Error> {
+    let parsed = parse(text)
+        .map_err(|thrown| not_json(crate::error::thrown_message(&thrown).unwrap_or_default()))?;
+    from_js(&parsed, what)
 }
 
 /// The data of a JS value; `invalid_input` naming `what` and the place when

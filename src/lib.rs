@@ -150,14 +150,11 @@ pub fn load_catalog(
         )));
     }
     // The engine's JSON.parse reads the text where it is, without a copy into Rust.
-    let catalog = js_value::parse(&json)
-        .map_err(|thrown| {
-            let why = error::thrown_message(&thrown).unwrap_or_default();
-            Error::invalid_input(format!("catalog JSON is invalid: {why}"))
-        })
-        .and_then(|document| js_value::from_js(&document, "the catalog"))
-        .and_then(|document| Catalog::from_value(&document))
-        .map_err(error::to_js)?;
+    let catalog = js_value::from_json_text(&json, "the catalog", |why| {
+        Error::invalid_input(format!("catalog JSON is invalid: {why}"))
+    })
+    .and_then(|document| Catalog::from_value(&document))
+    .map_err(error::to_js)?;
     active_catalog::replace(catalog);
     Ok(())
 }

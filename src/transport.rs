@@ -42,9 +42,11 @@ impl Reply {
     /// The body as `T`: the engine's `JSON.parse`, then [`Answer::read`].
     /// The error says what is wrong with it.
     pub fn read<T: Answer>(&self) -> Result<T, String> {
-        let json = js_value::parse(&self.body).map_err(|_| "not JSON".to_owned())?;
-        let value = js_value::from_js(&json, "the answer").map_err(|e| e.message)?;
-        T::read(&value, "").map_err(|e| e.message)
+        js_value::from_json_text(&self.body, "the answer", |_| {
+            Error::invalid_input("not JSON")
+        })
+        .and_then(|value| T::read(&value, ""))
+        .map_err(|e| e.message)
     }
 }
 
