@@ -2,9 +2,9 @@
 //! day and model, the events, tokens, units and exact cost recorded.
 //!
 //! Totals are added to in the transaction that records the events, under
-//! the project's row lock, so reading, adding and writing a total is
-//! serialized on both databases (SQLite has one writer; on PostgreSQL every
-//! recording transaction locks its projects' rows first). A usage summary
+//! the project's row lock, so the updates of a total are serialized on both
+//! databases (SQLite has one writer; on PostgreSQL every recording
+//! transaction locks its projects' rows first). A usage summary
 //! then reads a row per project, day and model instead of every event of
 //! its window (`summary`). Events recorded before the table existed are
 //! totalled once, at start-up ([`backfill`]).
@@ -100,13 +100,14 @@ impl Additions {
         let additions: Vec<(Key, Totals)> = self.0.into_iter().collect();
         for chunk in additions.chunks(ROWS_PER_INSERT) {
             match tx.dialect() {
-                Dialect::Postgres => upsert(tx, chunk.to_vec(), &add_in_sql()).await?,
+                Dialect::Postgres => upsert(tx, chunk, &add_in_sql()).await?,
                 Dialect::Sqlite => {
                     let mut stored = stored_totals(tx, chunk).await?;
                     for (key, added) in chunk {
                         stored.entry(key.clone()).or_default().add(added)?;
                     }
-                    upsert(tx, stored.into_iter().collect(), REPLACE).await?;
+                    let sums: Vec<(Key, Totals)> = stored.into_iter().collect();
+                    upsert(tx, &sums, REPLACE).await?;
                 }
             }
         }
@@ -198,7 +199,7 @@ async fn stored_totals(
 }
 
 /// Writes `totals`, each key once, resolving a stored key with `on_conflict`.
-async fn upsert(tx: &mut WriteTx, totals: Vec<(Key, Totals)>, on_conflict: &str) -> AppResult<()> {
+async fn upsert(tx: &mut WriteTx, totals: &[(Key, Totals)], on_conflict: &str) -> AppResult<()> {
     let sql = format!(
         "INSERT INTO usage_daily (project_id, day, model, events, input_tokens, output_tokens, \
          units, cost) VALUES {} ON CONFLICT (project_id, day, model) DO UPDATE SET {on_conflict}",
@@ -207,9 +208,9 @@ async fn upsert(tx: &mut WriteTx, totals: Vec<(Key, Totals)>, on_conflict: &str)
     let mut insert = sqlx::query(&sql);
     for (key, totals) in totals {
         insert = insert
-            .bind(key.project_id)
+            .bind(&key.project_id)
             .bind(key.day)
-            .bind(key.model)
+            .bind(&key.model)
             .bind(bigint(totals.events))
             .bind(bigint(totals.input_tokens))
             .bind(bigint(totals.output_tokens))
