@@ -52,6 +52,8 @@ const BALANCE_TTL_MS: u64 = 5_000;
 pub(crate) struct Client {
     pub(crate) transport: Transport,
     pub(crate) project_id: String,
+    /// The app's id for its end user, sent with every hold and usage event.
+    end_user: Option<String>,
     pub(crate) store: Store,
     pub(crate) tab_id: String,
     /// Where this client's queue is stored.
@@ -226,7 +228,8 @@ impl Client {
         }
     }
 
-    async fn reserve(self: &Rc<Self>, request: HoldRequest) -> Result<JsValue, JsValue> {
+    async fn reserve(self: &Rc<Self>, mut request: HoldRequest) -> Result<JsValue, JsValue> {
+        request.end_user = self.end_user.clone();
         let body = serde_json::to_string(&request)
             .map_err(|e| error::to_js(Error::invalid_input(e.to_string())))?;
         let result = self
@@ -364,6 +367,15 @@ impl CloudCredits {
                     "publishableKey must be the project's publishable key (pk_...); never put a secret key in a browser",
                 )
             })?;
+        let end_user = string_option(options, "endUser")?;
+        if end_user
+            .as_ref()
+            .is_some_and(|user| user.is_empty() || user.chars().count() > input::MAX_LABEL_CHARS)
+        {
+            return Err(Error::invalid_input(
+                "endUser must be 1 to 100 characters: the app's id for its end user",
+            ));
+        }
         let storage = StorageKind::from_options(options)?;
         // Without persistent storage queued usage dies with the client: say so.
         let volatile = storage.is_none();
@@ -388,6 +400,7 @@ impl CloudCredits {
         let client = Rc::new(Client {
             transport: Transport::new(&base_url, &key, fetch),
             project_id,
+            end_user,
             store,
             tab_id,
             queue_key,
@@ -541,6 +554,7 @@ impl CloudCredits {
             feature: report.feature,
             hold_id: report.hold_id,
             occurred_at: Some(env::now_iso()),
+            end_user: client.end_user.clone(),
         };
         let pushed = client.queue.borrow_mut().push(&event, env::now_ms());
         if let Err(error) = pushed {

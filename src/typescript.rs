@@ -12,7 +12,7 @@ const TYPES: &str = r#"
 /** Stable error codes: thrown errors have `err.code` set to one of these. */
 export type ErrorCode =
   | "invalid_input" | "unknown_model" | "unauthorized" | "forbidden" | "not_found"
-  | "cloud_disabled" | "insufficient_credits" | "rate_limited" | "conflict"
+  | "cloud_disabled" | "insufficient_credits" | "spend_limit" | "rate_limited" | "conflict"
   | "payment_failed" | "network" | "server";
 
 /** What every function of this package throws. */

@@ -25,6 +25,8 @@ pub enum ErrorCode {
     CloudDisabled,
     /// The available balance does not cover the requested amount.
     InsufficientCredits,
+    /// A spend limit the owner set for the publishable key (or its end user) is reached.
+    SpendLimit,
     /// Too many requests; retry after the server's `Retry-After`.
     RateLimited,
     /// The request conflicts with the current state (for example a hold already settled).
@@ -39,7 +41,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::InvalidInput,
         ErrorCode::UnknownModel,
         ErrorCode::Unauthorized,
@@ -47,6 +49,7 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::CloudDisabled,
         ErrorCode::InsufficientCredits,
+        ErrorCode::SpendLimit,
         ErrorCode::RateLimited,
         ErrorCode::Conflict,
         ErrorCode::PaymentFailed,
@@ -64,6 +67,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::CloudDisabled => "cloud_disabled",
             ErrorCode::InsufficientCredits => "insufficient_credits",
+            ErrorCode::SpendLimit => "spend_limit",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Conflict => "conflict",
             ErrorCode::PaymentFailed => "payment_failed",
@@ -77,7 +81,9 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidInput | ErrorCode::UnknownModel => 400,
             ErrorCode::Unauthorized => 401,
-            ErrorCode::PaymentFailed | ErrorCode::InsufficientCredits => 402,
+            ErrorCode::PaymentFailed | ErrorCode::InsufficientCredits | ErrorCode::SpendLimit => {
+                402
+            }
             ErrorCode::Forbidden | ErrorCode::CloudDisabled => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,

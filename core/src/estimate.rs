@@ -33,7 +33,7 @@ pub const MAX_COUNT: u64 = (1 << 53) - 1;
 
 /// What was (or will be) used: the input of an estimate and of a usage report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UsageRequest {
     /// Model or feature id, alias, or provider-qualified name.
     pub model: String,

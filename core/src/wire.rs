@@ -78,6 +78,10 @@ pub struct Project {
     pub allowed_origins: Vec<String>,
     /// The active publishable keys, by display prefix (never the whole key).
     pub publishable_keys: Vec<KeyInfo>,
+    /// How far usage reported with a secret key may take the balance below
+    /// zero (`"0"`: not at all). Publishable keys never take it below zero.
+    #[serde(with = "crate::money::decimal_string")]
+    pub overdraft_limit_usd: Decimal,
 }
 
 /// A key as listed after creation: its id and a display prefix, never the secret.
@@ -92,6 +96,39 @@ pub struct KeyInfo {
     pub prefix: String,
     /// Creation time.
     pub created_at: String,
+    /// What a publishable key may spend (absent for secret keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<PublishableLimits>,
+}
+
+/// What one publishable key may spend, set by the owner (`PATCH /v1/keys/{id}`,
+/// replaced as a whole). The key is public by design, so these bound what
+/// anyone holding it can cost the owner. Periods are UTC hours and days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PublishableLimits {
+    /// Most the key may spend (usage charged plus active holds) per UTC hour.
+    #[serde(with = "crate::money::decimal_string")]
+    pub spend_per_hour_usd: Decimal,
+    /// Most the key may spend per UTC day.
+    #[serde(with = "crate::money::decimal_string")]
+    pub spend_per_day_usd: Decimal,
+    /// The largest single hold the key may make.
+    #[serde(with = "crate::money::decimal_string")]
+    pub max_hold_usd: Decimal,
+    /// The most the key's active holds may reserve together.
+    #[serde(with = "crate::money::decimal_string")]
+    pub max_held_usd: Decimal,
+    /// The longest hold lifetime the key may ask for, in seconds (1 to 3600).
+    pub max_hold_seconds: u64,
+    /// Most one end user (the `endUser` the app sends) may spend per UTC
+    /// day through this key; `None`: no per-user cap.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "optional_decimal_string"
+    )]
+    pub end_user_per_day_usd: Option<Decimal>,
 }
 
 /// A key returned once, at creation: the only time the whole key is shown.
@@ -225,6 +262,13 @@ pub struct SettingsPatch {
     /// (`scheme://host[:port]`); an empty list allows any origin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
+    /// How far secret-key usage may take the balance below zero (0 to $10,000, cents).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "optional_decimal_string"
+    )]
+    pub overdraft_limit_usd: Option<Decimal>,
 }
 
 /// `POST /v1/projects/{id}/topups` (with an `Idempotency-Key` header).
@@ -276,9 +320,14 @@ pub struct HoldRequest {
         with = "optional_decimal_string"
     )]
     pub amount_usd: Option<Decimal>,
-    /// Seconds until an unsettled hold expires (1 to 3600, default 600).
+    /// Seconds until an unsettled hold expires (1 to 3600, default 600;
+    /// with a publishable key at most its `maxHoldSeconds`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_seconds: Option<u64>,
+    /// The app's id for its end user (at most 100 characters), for the
+    /// owner's per-user cap on publishable-key spend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_user: Option<String>,
 }
 
 /// The life cycle of a hold.
@@ -353,8 +402,9 @@ pub struct Settlement {
 
 /// One usage event of a `POST /v1/usage` batch.
 ///
-/// `costUsd` or any other unknown field a client sends is ignored: the server
-/// prices the usage from its own catalog.
+/// Unknown fields are refused (a misspelled `outputToken` would otherwise
+/// be a free event); the server prices the usage from its own catalog, so
+/// there is no cost field to send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "EventFields", into = "EventFields")]
 pub struct UsageEvent {
@@ -370,13 +420,16 @@ pub struct UsageEvent {
     pub hold_id: Option<String>,
     /// When the usage happened (RFC 3339); the server's receipt time when absent.
     pub occurred_at: Option<String>,
+    /// The app's id for its end user (at most 100 characters), for the
+    /// owner's per-user cap on publishable-key spend.
+    pub end_user: Option<String>,
 }
 
 /// A [`UsageEvent`] as it crosses the wire: the request's fields inline. This
 /// is what `#[serde(flatten)]` would read and write, without the buffering
 /// of every field that flattening costs (about 10 KB of the SDK's wasm).
 #[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct EventFields {
     id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -398,6 +451,8 @@ struct EventFields {
     hold_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     occurred_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end_user: Option<String>,
 }
 
 impl From<EventFields> for UsageEvent {
@@ -416,6 +471,7 @@ impl From<EventFields> for UsageEvent {
             feature: fields.feature,
             hold_id: fields.hold_id,
             occurred_at: fields.occurred_at,
+            end_user: fields.end_user,
         }
     }
 }
@@ -429,6 +485,7 @@ impl From<UsageEvent> for EventFields {
             feature,
             hold_id,
             occurred_at,
+            end_user,
         } = event;
         EventFields {
             id,
@@ -442,6 +499,7 @@ impl From<UsageEvent> for EventFields {
             feature,
             hold_id,
             occurred_at,
+            end_user,
         }
     }
 }
@@ -831,11 +889,17 @@ mod tests {
     }
 
     #[test]
-    fn usage_event_flattens_the_usage_request_and_ignores_client_costs() {
+    fn usage_event_flattens_the_usage_request_and_refuses_unknown_fields() {
         let event: UsageEvent = serde_json::from_str(
-            r#"{"id":"e1","model":"gpt-4o","inputTokens":10,"outputTokens":5,"costUsd":"9"}"#,
+            r#"{"id":"e1","model":"gpt-4o","inputTokens":10,"outputTokens":5}"#,
         )
         .unwrap();
+        for unknown in [r#""costUsd":"9""#, r#""outputToken":5000"#] {
+            let text = format!(r#"{{"id":"e1","model":"gpt-4o",{unknown}}}"#);
+            let refused = serde_json::from_str::<UsageEvent>(&text).unwrap_err();
+            let field = unknown.split('"').nth(1).unwrap();
+            assert!(refused.to_string().contains(field), "{refused}");
+        }
         assert_eq!(event.usage.model, "gpt-4o");
         assert_eq!(event.usage.input_tokens, 10);
         assert_eq!(event.usage.output_tokens, 5);

@@ -7,7 +7,8 @@ use crate::db::{enum_from_text, enum_text, Dec, WriteTx};
 use crate::error::{AppError, AppResult};
 use crate::projects::{self, ProjectRow};
 use crate::services::Services;
-use crate::{clock, ledger, pricing};
+use crate::spend::{Budget, Payer};
+use crate::{clock, ledger, pricing, validate};
 use rork_cloud_credits_core::money;
 use rork_cloud_credits_core::wire::{Hold, HoldRequest, HoldStatus, LedgerKind};
 use rork_cloud_credits_core::ErrorCode;
@@ -40,10 +41,14 @@ pub struct HoldRow {
     pub created_at: i64,
     /// Expiry time (ms).
     pub expires_at: i64,
+    /// The publishable key that made it (`None`: the owner).
+    pub key_id: Option<String>,
+    /// The end user it was made for, as the app named them.
+    pub end_user: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, project_id, amount, status, estimate, settled_cost, created_at, expires_at";
+const COLUMNS: &str = "id, project_id, amount, status, estimate, settled_cost, created_at, \
+     expires_at, key_id, end_user";
 
 impl HoldRow {
     /// The hold's state.
@@ -70,10 +75,12 @@ impl HoldRow {
 }
 
 /// `POST /v1/projects/{id}/holds`: reserves the estimated cost of
-/// `request.usage` (or `request.amount_usd`) against the balance.
+/// `request.usage` (or `request.amount_usd`) against the balance, within
+/// `payer`'s limits ([`crate::spend`]).
 pub async fn create(
     services: &Services,
     project_id: &str,
+    payer: Payer<'_>,
     request: &HoldRequest,
 ) -> AppResult<Hold> {
     let (amount, estimate) = match (&request.usage, request.amount_usd) {
@@ -94,12 +101,17 @@ pub async fn create(
             ))
         }
     };
-    let ttl = request.ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS);
-    if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
-        return Err(AppError::invalid(format!(
-            "ttlSeconds must be from 1 to {MAX_TTL_SECONDS}, got {ttl}"
-        )));
+    if let Some(ttl) = request.ttl_seconds {
+        if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
+            return Err(AppError::invalid(format!(
+                "ttlSeconds must be from 1 to {MAX_TTL_SECONDS}, got {ttl}"
+            )));
+        }
     }
+    if let Some(end_user) = &request.end_user {
+        validate::text("endUser", end_user, validate::MAX_LABEL_CHARS)?;
+    }
+    let end_user = request.end_user.as_deref();
 
     let mut tx = services.store.write().await?;
     let mut project = lock_project(&mut tx, project_id).await?;
@@ -115,6 +127,17 @@ pub async fn create(
             ),
         ));
     }
+    let ttl = match payer {
+        Payer::Publishable(key_id) => {
+            let mut budget = Budget::load(&mut tx, key_id).await?;
+            let ttl = request
+                .ttl_seconds
+                .unwrap_or(DEFAULT_TTL_SECONDS.min(budget.limits().max_hold_seconds));
+            budget.check_hold(&mut tx, amount, ttl, end_user).await?;
+            ttl
+        }
+        Payer::Owner => request.ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS),
+    };
     let now = clock::now_ms();
     let ttl_ms = i64::try_from(ttl * 1000).map_err(AppError::internal)?;
     let row = HoldRow {
@@ -126,9 +149,14 @@ pub async fn create(
         settled_cost: None,
         created_at: now,
         expires_at: now + ttl_ms,
+        key_id: match payer {
+            Payer::Publishable(key_id) => Some(key_id.to_owned()),
+            Payer::Owner => None,
+        },
+        end_user: end_user.map(str::to_owned),
     };
     sqlx::query(&format!(
-        "INSERT INTO holds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, $6, $7)"
+        "INSERT INTO holds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9)"
     ))
     .bind(&row.id)
     .bind(&row.project_id)
@@ -137,6 +165,8 @@ pub async fn create(
     .bind(row.estimate.clone())
     .bind(row.created_at)
     .bind(row.expires_at)
+    .bind(row.key_id.clone())
+    .bind(row.end_user.clone())
     .execute(&mut *tx)
     .await?;
     let refs = ledger::Refs {
@@ -166,6 +196,22 @@ pub fn cloud_disabled() -> AppError {
         ErrorCode::CloudDisabled,
         "Use Cloud Credits is off for this project: legacy features only. Turn it on in billing settings.",
     )
+}
+
+/// What publishable key `key_id`'s active holds reserve, all of them
+/// (`end_user` `""`) or those of one end user, in `tx` (the project locked).
+pub async fn held_by_key(tx: &mut WriteTx, key_id: &str, end_user: &str) -> AppResult<Decimal> {
+    let amounts: Vec<(Dec,)> = sqlx::query_as(
+        "SELECT amount FROM holds WHERE key_id = $1 AND status = $2 \
+         AND ($3 = '' OR end_user = $4)",
+    )
+    .bind(key_id)
+    .bind(enum_text(HoldStatus::Active))
+    .bind(end_user)
+    .bind(end_user)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(amounts.into_iter().map(|(amount,)| amount.0).sum())
 }
 
 /// The hold with `id`.

@@ -32,6 +32,7 @@ pub mod secret;
 pub mod seed;
 pub mod services;
 pub mod sessions;
+pub mod spend;
 pub mod summary;
 pub mod topups;
 pub mod usage;

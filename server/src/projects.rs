@@ -61,12 +61,14 @@ pub struct ProjectRow {
     pub allowed_origins: String,
     /// Creation time (ms).
     pub created_at: i64,
+    /// How far secret-key usage may take the balance below zero.
+    pub overdraft_limit: Dec,
 }
 
 const COLUMNS: &str = "id, account_id, name, use_cloud_credits, free_grant_at, balance, held, \
      ledger_seq, low_threshold, alert_email, low_armed, empty_armed, auto_enabled, \
      auto_threshold, auto_amount, auto_daily_cap, auto_payment_method, auto_armed, \
-     allowed_origins, created_at";
+     allowed_origins, created_at, overdraft_limit";
 
 impl ProjectRow {
     /// Whether "Use Cloud Credits" is on.
@@ -153,7 +155,7 @@ pub async fn create(
     sqlx::query(&format!(
         "INSERT INTO projects ({COLUMNS}) VALUES \
          ($1, $2, $3, 0, NULL, '0', '0', 0, $4, NULL, 1, 1, 0, '1.00', '10.00', '50.00', \
-          'pm_test_ok', 1, '', $5)"
+          'pm_test_ok', 1, '', $5, '0')"
     ))
     .bind(&id)
     .bind(account_id)
@@ -218,6 +220,7 @@ pub async fn to_wire(
         free_grant_received: project.free_grant_at.is_some(),
         allowed_origins: project.origins(),
         publishable_keys: keys::list_for_project(pool, &project.id).await?,
+        overdraft_limit_usd: project.overdraft_limit.0,
     })
 }
 
@@ -260,6 +263,14 @@ pub async fn update_settings(
     }
     if let Some(auto) = &patch.auto_top_up {
         validate_auto_top_up(auto)?;
+    }
+    if let Some(overdraft) = patch.overdraft_limit_usd {
+        validate::cents(
+            "overdraftLimitUsd",
+            overdraft,
+            Decimal::ZERO,
+            MAX_SETTING_USD,
+        )?;
     }
     let origins = match &patch.allowed_origins {
         Some(list) if list.len() > 20 => {
@@ -308,10 +319,14 @@ pub async fn update_settings(
     if let Some(origins) = origins {
         project.allowed_origins = origins;
     }
+    if let Some(overdraft) = patch.overdraft_limit_usd {
+        project.overdraft_limit = Dec(overdraft);
+    }
     sqlx::query(
         "UPDATE projects SET use_cloud_credits = $1, free_grant_at = $2, low_threshold = $3, \
          alert_email = $4, auto_enabled = $5, auto_threshold = $6, auto_amount = $7, \
-         auto_daily_cap = $8, auto_payment_method = $9, allowed_origins = $10 WHERE id = $11",
+         auto_daily_cap = $8, auto_payment_method = $9, allowed_origins = $10, \
+         overdraft_limit = $11 WHERE id = $12",
     )
     .bind(project.use_cloud_credits)
     .bind(project.free_grant_at)
@@ -323,6 +338,7 @@ pub async fn update_settings(
     .bind(project.auto_daily_cap)
     .bind(project.auto_payment_method.clone())
     .bind(project.allowed_origins.clone())
+    .bind(project.overdraft_limit)
     .bind(&project.id)
     .execute(&mut *tx)
     .await?;

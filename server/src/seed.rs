@@ -102,13 +102,14 @@ async fn create_demo_account(services: &Services) -> AppResult<accounts::Account
         ..SettingsPatch::default()
     };
     projects::update_settings(services, &app.id, &alerts).await?;
-    usage::ingest(services, Reporter::Project(&app.id), history(now)).await?;
+    let events = history(&app.id, now);
+    usage::ingest(services, Reporter::Account(&account.id), events).await?;
     Ok(account)
 }
 
 /// Thirty days of plausible usage: a few chat requests a day on three text
 /// models, plus some image generations and web searches.
-fn history(now: i64) -> Vec<serde_json::Value> {
+fn history(project_id: &str, now: i64) -> Vec<serde_json::Value> {
     let catalog = Catalog::builtin();
     let of_kind = |kind: Kind| {
         catalog
@@ -131,6 +132,7 @@ fn history(now: i64) -> Vec<serde_json::Value> {
             if let Some(model) = text.get(((day + n) % 3) as usize) {
                 events.push(json!({
                     "id": uuid::Uuid::new_v4().to_string(),
+                    "projectId": project_id,
                     "model": model,
                     "inputTokens": 1200 + 150 * ((day * 7 + n) % 11),
                     "outputTokens": 300 + 40 * ((day * 3 + n) % 13),
@@ -142,6 +144,7 @@ fn history(now: i64) -> Vec<serde_json::Value> {
                 if let Some(model) = units.get((day % 2) as usize) {
                     events.push(json!({
                         "id": uuid::Uuid::new_v4().to_string(),
+                        "projectId": project_id,
                         "model": model,
                         "units": 1,
                         "feature": "recipe-photos",

@@ -1,11 +1,13 @@
 //! Usage ingestion: `POST /v1/usage` batches and hold settlement.
 //!
 //! Every event is validated and priced from the server's catalog first
-//! (client-sent costs are ignored); a bad event is rejected on its own.
+//! (the wire has no cost field); a bad event is rejected on its own.
 //! Then the whole batch is recorded in one transaction, with each project's
 //! row locked: an event id already recorded is a `duplicate` (delivered,
-//! not charged again), usage is debited even past zero (it already
-//! happened), and a hold the event settles is released in the same step.
+//! not charged again), an event whose charge the payer may not make
+//! ([`crate::spend`]: never below zero and within its limits for a
+//! publishable key, down to the overdraft limit for the owner) is rejected
+//! on its own, and a hold the event settles is released in the same step.
 //! Nothing is acknowledged before the transaction commits.
 
 use crate::db::{enum_text, Dec, Dialect, WriteTx, ROWS_PER_INSERT};
@@ -13,13 +15,14 @@ use crate::error::{AppError, AppResult};
 use crate::holds::{self, HoldRow};
 use crate::projects::{self, ProjectRow};
 use crate::services::Services;
+use crate::spend::{self, Budget, Payer};
 use crate::{clock, daily, ledger, pricing, validate};
 use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::wire::{
     EventStatus, HoldStatus, LedgerKind, SettleRequest, Settlement, UsageBatchResult, UsageEvent,
     UsageResult,
 };
-use rork_cloud_credits_core::Error;
+use rork_cloud_credits_core::{Error, ErrorCode};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -32,9 +35,24 @@ const MAX_FUTURE_MS: i64 = 5 * 60 * 1000;
 #[derive(Debug, Clone, Copy)]
 pub enum Reporter<'a> {
     /// A publishable key: its own project only.
-    Project(&'a str),
+    Key {
+        /// The key's id.
+        key_id: &'a str,
+        /// Its project.
+        project_id: &'a str,
+    },
     /// A secret key or session: any project of the account, named per event.
     Account(&'a str),
+}
+
+impl Reporter<'_> {
+    /// Who pays for the usage reported.
+    pub fn payer(&self) -> Payer<'_> {
+        match *self {
+            Reporter::Key { key_id, .. } => Payer::Publishable(key_id),
+            Reporter::Account(_) => Payer::Owner,
+        }
+    }
 }
 
 /// An event ready to record: validated and priced.
@@ -56,6 +74,11 @@ pub struct Priced {
     pub feature: Option<String>,
     /// The hold it settles.
     pub hold_id: Option<String>,
+    /// The end user, as the app names them.
+    pub end_user: Option<String>,
+    /// The part of the price not charged (a publishable key's settlement is
+    /// capped at its hold); `cost` is what was charged.
+    pub unbilled: Option<Decimal>,
     /// When it happened (ms).
     pub occurred_at: i64,
     /// Settling through `POST /v1/holds/{id}/settle`: the hold must still be
@@ -76,7 +99,7 @@ pub async fn ingest(
         )));
     }
     let own_projects: HashSet<String> = match reporter {
-        Reporter::Project(_) => HashSet::new(),
+        Reporter::Key { .. } => HashSet::new(),
         Reporter::Account(account_id) => projects::list(services.store.pool(), account_id)
             .await?
             .into_iter()
@@ -93,7 +116,7 @@ pub async fn ingest(
             Err(error) => results.push(rejected(index, id, error.error)),
         }
     }
-    let (recorded, balances) = record(services, priced).await?;
+    let (recorded, balances) = record(services, priced, reporter.payer()).await?;
     results.extend(recorded);
     results.sort_by_key(|result| result.index);
     Ok(UsageBatchResult {
@@ -124,9 +147,9 @@ fn price(
         .map_err(|e| AppError::invalid(format!("events[{index}]: {e}")))?;
     let id = validate::uuid("id", &event.id)?;
     let project_id = match (reporter, event.project_id) {
-        (Reporter::Project(own), None) => own.to_owned(),
-        (Reporter::Project(own), Some(named)) if named == own => named,
-        (Reporter::Project(_), Some(_)) => {
+        (Reporter::Key { project_id, .. }, None) => project_id.to_owned(),
+        (Reporter::Key { project_id, .. }, Some(named)) if named == project_id => named,
+        (Reporter::Key { .. }, Some(_)) => {
             return Err(AppError::forbidden(
                 "a publishable key reports usage for its own project only",
             ))
@@ -139,8 +162,10 @@ fn price(
             ))
         }
     };
-    if let Some(feature) = &event.feature {
-        validate::text("feature", feature, 100)?;
+    for (field, label) in [("feature", &event.feature), ("endUser", &event.end_user)] {
+        if let Some(label) = label {
+            validate::text(field, label, validate::MAX_LABEL_CHARS)?;
+        }
     }
     let hold_id = match &event.hold_id {
         Some(hold_id) => Some(validate::uuid("holdId", hold_id)?),
@@ -163,6 +188,8 @@ fn price(
         catalog_version,
         feature: event.feature,
         hold_id,
+        end_user: event.end_user,
+        unbilled: None,
         occurred_at,
         strict_hold: false,
     })
@@ -181,18 +208,20 @@ fn price_usage(usage: UsageRequest) -> AppResult<(UsageRequest, Decimal, String)
 
 /// `POST /v1/holds/{id}/settle`: records the actual usage of the request
 /// `hold` was made for, releasing the hold and debiting the actual cost in
-/// one step. Retrying with the same `eventId` returns the same settlement.
+/// one step (for a publishable key, at most the hold). Retrying with the
+/// same `eventId` returns the same settlement.
 pub async fn settle(
     services: &Services,
     hold: &HoldRow,
     request: &SettleRequest,
+    payer: Payer<'_>,
 ) -> AppResult<Settlement> {
     let id = match &request.event_id {
         Some(id) => validate::uuid("eventId", id)?,
         None => uuid::Uuid::new_v4().to_string(),
     };
     if let Some(feature) = &request.feature {
-        validate::text("feature", feature, 100)?;
+        validate::text("feature", feature, validate::MAX_LABEL_CHARS)?;
     }
     let (usage, cost, catalog_version) = price_usage(request.usage.clone())?;
     let event = Priced {
@@ -204,10 +233,12 @@ pub async fn settle(
         catalog_version,
         feature: request.feature.clone(),
         hold_id: Some(hold.id.clone()),
+        end_user: hold.end_user.clone(),
+        unbilled: None,
         occurred_at: clock::now_ms(),
         strict_hold: true,
     };
-    let (mut results, projects) = record(services, vec![event]).await?;
+    let (mut results, projects) = record(services, vec![event], payer).await?;
     let (Some(result), Some(project)) = (results.pop(), projects.first()) else {
         return Err(AppError::internal("settlement recorded nothing"));
     };
@@ -234,6 +265,7 @@ pub async fn settle(
 pub async fn record(
     services: &Services,
     events: Vec<Priced>,
+    payer: Payer<'_>,
 ) -> AppResult<(Vec<UsageResult>, Vec<ProjectRow>)> {
     if events.is_empty() {
         return Ok((Vec::new(), Vec::new()));
@@ -248,8 +280,15 @@ pub async fn record(
         let project = holds::lock_project(&mut tx, project_id).await?;
         locked.insert(project_id.to_owned(), project);
     }
+    let mut charges = Charges {
+        payer,
+        budget: match payer {
+            Payer::Publishable(key_id) => Some(Budget::load(&mut tx, key_id).await?),
+            Payer::Owner => None,
+        },
+        totals: daily::Additions::default(),
+    };
     let mut results = Vec::with_capacity(events.len());
-    let mut totals = daily::Additions::default();
     let mut plain = Vec::new();
     for event in &events {
         if event.hold_id.is_none() {
@@ -257,13 +296,16 @@ pub async fn record(
             continue;
         }
         let batch = std::mem::take(&mut plain);
-        record_plain(&mut tx, &mut locked, batch, &mut totals, &mut results).await?;
+        record_plain(&mut tx, &mut locked, batch, &mut charges, &mut results).await?;
         let project = locked_project(&mut locked, event)?;
-        let outcome = record_settling(&mut tx, project, event, &mut totals).await?;
+        let outcome = record_settling(&mut tx, project, event, &mut charges).await?;
         results.push(result_of(event, outcome));
     }
-    record_plain(&mut tx, &mut locked, plain, &mut totals, &mut results).await?;
-    totals.write(&mut tx).await?;
+    record_plain(&mut tx, &mut locked, plain, &mut charges, &mut results).await?;
+    charges.totals.write(&mut tx).await?;
+    if let Some(budget) = charges.budget {
+        budget.write(&mut tx).await?;
+    }
     let mut projects: Vec<ProjectRow> = locked.into_values().collect();
     services.commit(tx, &mut projects).await?;
     Ok((results, projects))
@@ -293,14 +335,52 @@ fn result_of(event: &Priced, outcome: Result<(EventStatus, Decimal), AppError>) 
     }
 }
 
+/// What a transaction's charges are checked and counted against.
+struct Charges<'a> {
+    payer: Payer<'a>,
+    /// The publishable key's budget (for a publishable key).
+    budget: Option<Budget>,
+    /// The day's totals of the events recorded.
+    totals: daily::Additions,
+}
+
+impl Charges<'_> {
+    /// Checks a new charge of `amount` (for `end_user`) against `balance`
+    /// (of `project`) and the payer's limits, and counts it when it passes.
+    /// The inner error refuses the charge; the outer one is a database
+    /// failure.
+    async fn take(
+        &mut self,
+        tx: &mut WriteTx,
+        project: &ProjectRow,
+        balance: Decimal,
+        amount: Decimal,
+        end_user: Option<&str>,
+    ) -> AppResult<Result<(), AppError>> {
+        if let Err(refused) = spend::fits(balance, amount, spend::floor(self.payer, project)) {
+            return Ok(Err(refused));
+        }
+        if let Some(budget) = &mut self.budget {
+            match budget.check(tx, amount, end_user).await {
+                Err(error) if error.code() == ErrorCode::Server => return Err(error),
+                Err(refused) => return Ok(Err(refused)),
+                Ok(()) => budget.charge(tx, amount, end_user).await?,
+            }
+        }
+        Ok(Ok(()))
+    }
+}
+
 /// What becomes of a plain event, before its results are known.
 enum Plan {
     /// Recorded before this batch: a duplicate (or another project's id).
     Seen(Seen),
-    /// Refused (the cloud is off).
+    /// Refused (the cloud is off, or the payer may not make the charge).
     Refused(AppError),
     /// New: inserted by this batch, unless a concurrent transaction of
-    /// another project inserted the same id first.
+    /// another project inserted the same id first. Its charge was checked
+    /// and counted (so losing that race leaves the payer's counted spend a
+    /// little high for this batch, never low).
     New,
     /// The same id as an earlier event of this batch: answered like it.
     Again,
@@ -313,12 +393,14 @@ enum Plan {
 /// ledger entries and one balance update per project. The results are the
 /// ones recording the events one by one would give: a recorded id is a
 /// `duplicate` (or a `conflict` for another project), a repeated id in the
-/// batch a duplicate of its first occurrence.
+/// batch a duplicate of its first occurrence. Each new event's charge is
+/// checked in batch order against the balance its project would have after
+/// the charges before it.
 async fn record_plain(
     tx: &mut WriteTx,
     locked: &mut BTreeMap<String, ProjectRow>,
     events: Vec<&Priced>,
-    totals: &mut daily::Additions,
+    charges: &mut Charges<'_>,
     results: &mut Vec<UsageResult>,
 ) -> AppResult<()> {
     if events.is_empty() {
@@ -327,17 +409,31 @@ async fn record_plain(
     let ids: Vec<&str> = events.iter().map(|event| event.id.as_str()).collect();
     let mut seen = recorded_many(tx, &ids).await?;
     let mut first = HashSet::new();
+    let mut planned: HashMap<&str, Decimal> = HashMap::new();
     let mut plans = Vec::with_capacity(events.len());
     for event in &events {
+        let project = locked_project(locked, event)?;
         let plan = if let Some(earlier) = seen.get(&event.id) {
             Plan::Seen(earlier.clone())
         } else if first.contains(event.id.as_str()) {
             Plan::Again
-        } else if !locked_project(locked, event)?.cloud_enabled() {
+        } else if !project.cloud_enabled() {
             Plan::Refused(holds::cloud_disabled())
         } else {
-            first.insert(event.id.as_str());
-            Plan::New
+            let charged = planned.entry(event.project_id.as_str()).or_default();
+            let balance = project.balance.0 - *charged;
+            let end_user = event.end_user.as_deref();
+            match charges
+                .take(tx, project, balance, event.cost, end_user)
+                .await?
+            {
+                Ok(()) => {
+                    *charged += event.cost;
+                    first.insert(event.id.as_str());
+                    Plan::New
+                }
+                Err(error) => Plan::Refused(error),
+            }
         };
         plans.push(plan);
     }
@@ -347,7 +443,7 @@ async fn record_plain(
         .filter(|(_, plan)| matches!(plan, Plan::New))
         .map(|(event, _)| *event)
         .collect();
-    let inserted = insert_events(tx, &new, totals).await?;
+    let inserted = insert_events(tx, &new, &mut charges.totals).await?;
     let lost: Vec<&str> = new
         .iter()
         .filter(|event| !inserted.contains(&event.id))
@@ -398,10 +494,15 @@ fn debit(entries: &mut ledger::Entries, project: &mut ProjectRow, event: &Priced
         usage_event_id: Some(&event.id),
         top_up_id: None,
     };
-    let memo = match &event.feature {
+    let mut memo = match &event.feature {
         Some(feature) => format!("{} usage ({feature})", event.usage.model),
         None => format!("{} usage", event.usage.model),
     };
+    if let Some(unbilled) = event.unbilled {
+        memo.push_str(&format!(
+            "; {unbilled} USD over the hold not charged (publishable key)"
+        ));
+    }
     entries.push(project, LedgerKind::Usage, -event.cost, refs, &memo)
 }
 
@@ -418,8 +519,9 @@ async fn insert_events(
         let sql = format!(
             "INSERT INTO usage_events (id, project_id, model, input_tokens, cached_input_tokens, \
              cache_write_tokens, output_tokens, units, feature, hold_id, cost, catalog_version, \
-             occurred_at, recorded_at) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
-            tx.dialect().values_list(chunk.len(), 14)
+             occurred_at, recorded_at, unbilled) VALUES {} ON CONFLICT (id) DO NOTHING \
+             RETURNING id",
+            tx.dialect().values_list(chunk.len(), 15)
         );
         let mut insert = sqlx::query_as::<_, (String,)>(&sql);
         for event in chunk {
@@ -437,7 +539,8 @@ async fn insert_events(
                 .bind(Dec(event.cost))
                 .bind(&event.catalog_version)
                 .bind(event.occurred_at)
-                .bind(now);
+                .bind(now)
+                .bind(event.unbilled.map(Dec));
         }
         inserted.extend(
             insert
@@ -464,14 +567,24 @@ async fn insert_events(
 /// Records one event that settles a hold, under its project's lock. The
 /// outer error aborts the transaction (a database failure); the inner one
 /// rejects only this event.
+///
+/// An active hold is released and the usage charged in its place: with a
+/// publishable key at most the hold (the rest is recorded as unbilled), which
+/// fits since the hold did; with the owner's credential the whole price, down
+/// to the overdraft limit. A hold no longer active (expired, or settled by an
+/// earlier batch) reserves nothing, so the charge is checked like a plain
+/// event's. With a publishable key and the cloud off nothing is recorded.
 async fn record_settling(
     tx: &mut WriteTx,
     project: &mut ProjectRow,
     event: &Priced,
-    totals: &mut daily::Additions,
+    charges: &mut Charges<'_>,
 ) -> AppResult<Result<(EventStatus, Decimal), AppError>> {
     if let Some(seen) = recorded_many(tx, &[&event.id]).await?.remove(&event.id) {
         return Ok(seen.as_duplicate_for(&project.id));
+    }
+    if charges.budget.is_some() && !project.cloud_enabled() {
+        return Ok(Err(holds::cloud_disabled()));
     }
     let Some(hold_id) = &event.hold_id else {
         return Err(AppError::internal("a settling event without a hold"));
@@ -487,18 +600,46 @@ async fn record_settling(
             enum_text(hold_status)
         ))));
     }
-    let inserted = insert_events(tx, &[event], totals).await?;
+    let mut charged = event.clone();
+    let active = hold_status == HoldStatus::Active;
+    if active {
+        if let Some(budget) = &mut charges.budget {
+            if event.cost > hold.amount.0 {
+                charged.cost = hold.amount.0;
+                charged.unbilled = Some(event.cost - hold.amount.0);
+            }
+            budget.settle(tx, &hold, charged.cost).await?;
+        } else {
+            let balance = project.balance.0 + hold.amount.0;
+            let floor = spend::floor(charges.payer, project);
+            if let Err(refused) = spend::fits(balance, event.cost, floor) {
+                return Ok(Err(refused));
+            }
+        }
+    } else if let Err(refused) = charges
+        .take(
+            tx,
+            project,
+            project.balance.0,
+            event.cost,
+            event.end_user.as_deref(),
+        )
+        .await?
+    {
+        return Ok(Err(refused));
+    }
+    let inserted = insert_events(tx, &[&charged], &mut charges.totals).await?;
     if !inserted.contains(&event.id) {
         let winner = lost_to(recorded_many(tx, &[&event.id]).await?.remove(&event.id))?;
         return Ok(winner.as_duplicate_for(&project.id));
     }
-    if hold_status == HoldStatus::Active {
-        holds::close(tx, project, hold, HoldStatus::Settled, Some(event.cost)).await?;
+    if active {
+        holds::close(tx, project, hold, HoldStatus::Settled, Some(charged.cost)).await?;
     }
     let mut entries = ledger::Entries::default();
-    debit(&mut entries, project, event)?;
+    debit(&mut entries, project, &charged)?;
     entries.write(tx).await?;
-    Ok(Ok((EventStatus::Accepted, event.cost)))
+    Ok(Ok((EventStatus::Accepted, charged.cost)))
 }
 
 #[derive(Clone)]

@@ -19,6 +19,9 @@ pub fn cents(field: &str, value: Decimal, min: Decimal, max: Decimal) -> AppResu
     Ok(())
 }
 
+/// The longest label an app attaches to usage (`feature`, `endUser`).
+pub const MAX_LABEL_CHARS: usize = 100;
+
 /// Free text of 1 to `max` characters without control characters.
 pub fn text(field: &str, value: &str, max: usize) -> AppResult<()> {
     let length = value.chars().count();

@@ -11,8 +11,8 @@ use rork_cloud_credits_core::wire::HoldRequest;
 use rork_cloud_credits_core::Error;
 use wasm_bindgen::JsValue;
 
-/// The longest `feature` the server records.
-const MAX_FEATURE_CHARS: usize = 100;
+/// The longest `feature` (or `endUser`) the server records.
+pub(crate) const MAX_LABEL_CHARS: usize = 100;
 
 /// The fields a usage report has besides a request's.
 const REPORT_FIELDS: [&str; 2] = ["feature", "holdId"];
@@ -38,7 +38,7 @@ fn usage_report_from_value(value: &Value) -> Result<UsageReport, Error> {
     let fields = UsageRequest::fields(value, "", &REPORT_FIELDS)?;
     let bounded =
         |max_chars| move |value: &Value, path: &str| bounded_string(value, path, max_chars);
-    let feature = fields.optional("feature", bounded(MAX_FEATURE_CHARS))?;
+    let feature = fields.optional("feature", bounded(MAX_LABEL_CHARS))?;
     let hold_id = fields.optional("holdId", bounded(100))?;
     let usage = UsageRequest::read(&fields)?;
     // The estimate itself is not needed: pricing it is the validation.

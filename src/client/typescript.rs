@@ -15,6 +15,11 @@ export interface CloudCreditsOptions {
   /** The project's publishable key (`pk_...`), safe in a browser. */
   publishableKey: string;
   /**
+   * Your id for the signed-in end user (1 to 100 characters), sent with every hold and usage event
+   * so that the owner's per-user daily cap applies to them. Use an opaque id, not an email.
+   */
+  endUser?: string;
+  /**
    * Where queued usage is kept: "local" (localStorage, the default in browsers), a storage adapter
    * such as React Native's AsyncStorage (one queue per app and project, restored by the next client),
    * or "memory" (lost when the app exits). With no storage option and no localStorage the client

@@ -45,6 +45,7 @@ export const api = {
   account: () => call('GET', '/account'),
   demo: () => call('GET', '/demo'),
   settings: (id, patch) => call('PATCH', `${project(id)}/settings`, patch),
+  keyLimits: (keyId, limits) => call('PATCH', `/keys/${encodeURIComponent(keyId)}`, limits),
   topUp: (id, amountUsd, paymentMethod, idempotencyKey) =>
     call('POST', `${project(id)}/topups`, { amountUsd, paymentMethod }, { 'idempotency-key': idempotencyKey }),
   ledger: (id, limit = 20) => call('GET', `${project(id)}/ledger?limit=${limit}`),

@@ -1,7 +1,7 @@
 // The Cloud Credits panel of the billing dashboard: USD balance and status,
 // Add funds ($5 to $200, checked as the user types and enforced by the
 // server), the "Use Cloud Credits" toggle, the low-balance email alert and
-// auto top-up.
+// auto top-up, and what the publishable key may spend (key-limits.js).
 
 import { formatUsd } from 'rork-cloud-credits';
 import { api } from './api.js';
@@ -10,6 +10,7 @@ import { h, fill, say } from './dom.js';
 import { checkTopUp } from './money.js';
 import { statusLabel, statusKey } from './status.js';
 import { newIdempotencyKey } from './ids.js';
+import { keyLimitsForm } from './key-limits.js';
 
 const PAYMENT_METHODS = [
   ['pm_test_ok', 'Test card ending 4242 (always succeeds)'],
@@ -48,6 +49,8 @@ function build(dashboard) {
   const addFunds = addFundsForm(dashboard);
   const alerts = alertForm(dashboard);
   const autoTopUp = autoTopUpForm(dashboard);
+  const limits = keyLimitsForm(dashboard, (control, slot, request, success) =>
+    save(control, slot, request, dashboard, success));
 
   const element = h('div', { class: 'panel-grid' },
     h('div', { class: 'panel-balance' },
@@ -58,7 +61,7 @@ function build(dashboard) {
       h('p', { id: 'use-cloud-help', class: 'small muted' },
         'On: the app may use Rork AI Cloud and spends this balance. Off: legacy features only.'),
       toggleMessage),
-    addFunds.element, alerts.element, autoTopUp.element);
+    addFunds.element, alerts.element, autoTopUp.element, limits.element);
 
   return {
     element,
@@ -77,6 +80,7 @@ function build(dashboard) {
         addFunds.reset();
         alerts.load(project);
         autoTopUp.load(project);
+        limits.load(project);
       }
     },
   };

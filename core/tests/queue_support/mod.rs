@@ -26,6 +26,7 @@ pub fn event_with_feature(id: &str, feature: Option<String>) -> UsageEvent {
         feature,
         hold_id: None,
         occurred_at: None,
+        end_user: None,
     }
 }
 

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rork_cloud_credits_core::wire::{
     Account, ChargeReview, ChargeReviewRequest, CreateProjectRequest, CreatedKey, CreatedProject,
-    GroupBy, SessionRequest, UsageSummary,
+    GroupBy, KeyInfo, PublishableLimits, SessionRequest, UsageSummary,
 };
 use serde::Deserialize;
 
@@ -90,6 +90,19 @@ pub async fn revoke_key(
     keys::revoke(&mut tx, account_id, &id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PATCH /v1/keys/{id}` (session or secret key): replaces what a
+/// publishable key of the account may spend.
+pub async fn set_key_limits(
+    State(state): State<AppState>,
+    Owner(principal): Owner,
+    Path(id): Path<String>,
+    Json(limits): Json<PublishableLimits>,
+) -> AppResult<Json<KeyInfo>> {
+    let account_id = principal.owner()?;
+    let key = keys::set_limits(&state.services.store, account_id, &id, &limits).await?;
+    Ok(Json(key))
 }
 
 /// `POST /v1/projects` (session or secret key): a project and its publishable key.

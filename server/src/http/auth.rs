@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::keys;
 use crate::projects::{self, ProjectRow};
 use crate::sessions;
+use crate::spend::Payer;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, Method};
@@ -72,6 +73,14 @@ impl Principal {
                 "a publishable key cannot do this: use a secret key on your server, or the dashboard",
             )),
             _ => Ok(self.account_id()),
+        }
+    }
+
+    /// Who pays for what this credential spends ([`crate::spend`]).
+    pub fn payer(&self) -> Payer<'_> {
+        match self {
+            Principal::Publishable { key_id, .. } => Payer::Publishable(key_id),
+            _ => Payer::Owner,
         }
     }
 

@@ -43,6 +43,18 @@ fn key_info() -> KeyInfo {
         kind: KeyKind::Pk,
         prefix: "pk_0123456789ab_…".into(),
         created_at: AT.into(),
+        limits: Some(publishable_limits()),
+    }
+}
+
+fn publishable_limits() -> PublishableLimits {
+    PublishableLimits {
+        spend_per_hour_usd: usd(1000),
+        spend_per_day_usd: usd(5000),
+        max_hold_usd: usd(200),
+        max_held_usd: usd(1000),
+        max_hold_seconds: 600,
+        end_user_per_day_usd: Some(usd(100)),
     }
 }
 
@@ -95,6 +107,7 @@ fn project() -> Project {
         free_grant_received: true,
         allowed_origins: vec!["https://app.example.com".into()],
         publishable_keys: vec![key_info()],
+        overdraft_limit_usd: usd(0),
     }
 }
 
@@ -170,6 +183,8 @@ pub fn example(name: &str) -> Value {
             projects: vec![project()],
         }),
         "CreatedKey" => json(created_key()),
+        "KeyInfo" => json(key_info()),
+        "PublishableLimits" => json(publishable_limits()),
         "CreateProjectRequest" => json(CreateProjectRequest {
             name: "Recipe Chat".into(),
         }),
@@ -184,6 +199,7 @@ pub fn example(name: &str) -> Value {
             alert_email: Some("owner@example.com".into()),
             auto_top_up: Some(auto_top_up()),
             allowed_origins: Some(vec!["https://app.example.com".into()]),
+            overdraft_limit_usd: Some(usd(0)),
         }),
         "Balance" => json(balance()),
         "TopUpRequest" => json(TopUpRequest {
@@ -234,6 +250,7 @@ pub fn example(name: &str) -> Value {
             usage: Some(usage()),
             amount_usd: None,
             ttl_seconds: Some(600),
+            end_user: Some("user_42".into()),
         }),
         "Hold" => json(hold()),
         "SettleRequest" => json(SettleRequest {
@@ -254,6 +271,7 @@ pub fn example(name: &str) -> Value {
                 feature: Some("chat".into()),
                 hold_id: Some(HOLD.into()),
                 occurred_at: Some(AT.into()),
+                end_user: Some("user_42".into()),
             }],
         }),
         "UsageBatchResult" => json(UsageBatchResult {
@@ -310,6 +328,8 @@ pub fn reads(name: &str, value: Value) -> bool {
         "SessionRequest" => read::<SessionRequest>(value),
         "Account" => read::<Account>(value),
         "CreatedKey" => read::<CreatedKey>(value),
+        "KeyInfo" => read::<KeyInfo>(value),
+        "PublishableLimits" => read::<PublishableLimits>(value),
         "CreateProjectRequest" => read::<CreateProjectRequest>(value),
         "CreatedProject" => read::<CreatedProject>(value),
         "Project" => read::<Project>(value),

@@ -21,7 +21,7 @@ pub async fn create_hold(
     Json(request): Json<HoldRequest>,
 ) -> AppResult<(StatusCode, Json<Hold>)> {
     let project = principal.project(&state, &id).await?;
-    let hold = holds::create(&state.services, &project.id, &request).await?;
+    let hold = holds::create(&state.services, &project.id, principal.payer(), &request).await?;
     Ok((StatusCode::CREATED, Json(hold)))
 }
 
@@ -43,7 +43,9 @@ pub async fn settle_hold(
     Json(request): Json<SettleRequest>,
 ) -> AppResult<Json<Settlement>> {
     let hold = authorized_hold(&state, &principal, &id).await?;
-    Ok(Json(usage::settle(&state.services, &hold, &request).await?))
+    Ok(Json(
+        usage::settle(&state.services, &hold, &request, principal.payer()).await?,
+    ))
 }
 
 /// `POST /v1/holds/{id}/release`.
@@ -80,7 +82,9 @@ pub async fn report_usage(
     Json(batch): Json<RawBatch>,
 ) -> AppResult<Json<UsageBatchResult>> {
     let reporter = match &principal {
-        Principal::Publishable { project_id, .. } => Reporter::Project(project_id),
+        Principal::Publishable {
+            key_id, project_id, ..
+        } => Reporter::Key { key_id, project_id },
         other => Reporter::Account(other.account_id()),
     };
     Ok(Json(

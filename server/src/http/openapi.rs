@@ -150,6 +150,15 @@ pub fn routes() -> Vec<Route> {
             || delete(account::revoke_key),
         ),
         route(
+            "patch",
+            "/keys/{id}",
+            "Set what a publishable key may spend.",
+            Owner,
+            Some("PublishableLimits"),
+            (200, Some("KeyInfo")),
+            || patch(account::set_key_limits),
+        ),
+        route(
             "post",
             "/projects",
             "Create a project and its publishable key.",

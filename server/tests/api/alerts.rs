@@ -11,18 +11,25 @@ on_both!(
     failed_auto_top_up_becomes_a_notification,
 );
 
-/// Spends `usd` (a multiple of $0.15) with 1M-input-token events of gpt-4o-mini.
+/// Spends `usd` (a multiple of $0.15) as the owner's server meters it:
+/// events of 375,000 input tokens of gpt-4.1-mini ($0.40 per 1M), $0.15 each.
 async fn spend(server: &Server, owner: &Owner, usd: &str) -> Value {
-    let millions = (d(usd) / d("0.15")).to_string().parse::<u64>().unwrap();
+    let events = (d(usd) / d("0.15")).to_string().parse::<usize>().unwrap();
+    let events: Vec<Value> = (0..events)
+        .map(|_| {
+            let mut event = text_event(375_000, 0);
+            event["model"] = json!("gpt-4.1-mini");
+            event["projectId"] = json!(owner.project_id);
+            event
+        })
+        .collect();
     let (status, body) = server
-        .post(
-            "/v1/usage",
-            Some(&owner.pk),
-            json!({ "events": [text_event(millions * 1_000_000, 0)] }),
-        )
+        .post("/v1/usage", Some(&owner.sk), json!({ "events": events }))
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["results"][0]["status"], "accepted", "{body}");
+    for result in body["results"].as_array().unwrap() {
+        assert_eq!(result["status"], "accepted", "{body}");
+    }
     body
 }
 
@@ -97,6 +104,8 @@ async fn low_balance_alerts_fire_once_per_crossing_and_rearm(backend: Backend) {
     assert_eq!(status, 200);
     spend(&server, &owner, "4.80").await; // 5.55 - 4.80 = 0.75
     assert_eq!(kinds(&server, &owner).await, ["low", "low"]);
+    // The owner's metering may go below zero as far as the owner allows.
+    settings(&server, &owner, json!({ "overdraftLimitUsd": "1.00" })).await;
     spend(&server, &owner, "1.50").await; // -0.75
     assert_eq!(kinds(&server, &owner).await, ["empty", "low", "low"]);
     spend(&server, &owner, "0.15").await;

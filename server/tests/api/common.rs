@@ -219,6 +219,15 @@ impl Server {
         project
     }
 
+    /// Adds `amount` (a decimal string, $5 to $200) to the project's balance.
+    pub async fn top_up(&self, sk: &str, project_id: &str, amount: &str) {
+        let path = format!("/v1/projects/{project_id}/topups");
+        let (status, body) = self
+            .post(&path, Some(sk), json!({ "amountUsd": amount }))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     /// How many usage events the project has recorded.
     pub async fn usage_events(&self, project_id: &str) -> i64 {
         self.count(

@@ -135,17 +135,21 @@ async fn release_and_expiry_give_the_reservation_back(backend: Backend) {
     assert_eq!(expired["status"], "expired");
     assert_eq!(server.balance(&owner).await, d("0.10"));
 
-    // Usage that settles an expired hold is still recorded and charged.
-    let (status, settled) = server
-        .post(
-            &format!("/v1/holds/{id}/settle"),
+    // Usage that settles an expired hold is still recorded and charged, if
+    // it fits: the hold no longer reserves anything.
+    let path = format!("/v1/holds/{id}/settle");
+    let settle = |tokens: u64| {
+        server.post(
+            &path,
             Some(&owner.pk),
-            json!({ "usage": { "model": TEXT_MODEL, "inputTokens": 1000000 } }),
+            json!({ "usage": { "model": TEXT_MODEL, "inputTokens": tokens } }),
         )
-        .await;
+    };
+    assert_error(&settle(1_000_000).await, 402, "insufficient_credits");
+    let (status, settled) = settle(100_000).await;
     assert_eq!(status, 200, "{settled}");
     assert_eq!(settled["hold"]["status"], "expired");
-    assert_eq!(dec(&settled["balance"]["balanceUsd"]), d("-0.05"));
+    assert_eq!(dec(&settled["balance"]["balanceUsd"]), d("0.085"));
     server.assert_ledger(pid).await;
 }
 

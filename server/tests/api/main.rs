@@ -14,6 +14,7 @@ mod meta;
 mod projects;
 mod review;
 mod session;
+mod spend;
 mod summary;
 mod topups;
 mod usage;

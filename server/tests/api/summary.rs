@@ -3,7 +3,10 @@
 use crate::common::{d, dec, Backend, Server, TestDb};
 use crate::on_both;
 use chrono::{Duration, SecondsFormat, Utc};
-use rust_decimal::Decimal;
+use rork_cloud_credits_core::estimate::UsageRequest;
+use rork_cloud_credits_core::wire::EventStatus;
+use rork_cloud_credits_server::spend::Payer;
+use rork_cloud_credits_server::usage;
 use serde_json::json;
 
 on_both!(summaries_group_spend_by_model_project_and_utc_day);
@@ -13,6 +16,7 @@ async fn summaries_group_spend_by_model_project_and_utc_day(backend: Backend) {
         return;
     };
     let owner = server.owner().await;
+    server.top_up(&owner.sk, &owner.project_id, "5.00").await;
     let (second_id, second_pk) = server.project(&owner.sk, "Second").await;
     server
         .settings(&owner.sk, &second_id, json!({"useCloudCredits": true}))
@@ -147,6 +151,7 @@ async fn day_totals_kept_per_event_equal_the_totals_of_the_events_after_an_upgra
     server
         .settings(&owner.sk, &second_id, json!({"useCloudCredits": true}))
         .await;
+    server.top_up(&owner.sk, &second_id, "5.00").await;
     let (off_id, _) = server.project(&owner.sk, "Cloud off").await;
 
     let now = Utc::now();
@@ -264,27 +269,42 @@ async fn day_totals(server: &Server) -> Vec<String> {
 
 on_both!(day_totals_saturate_instead_of_failing_the_usage_that_overflows_them);
 
-/// A day's token total past the BIGINT range (1,100 events of 2^53 - 1 tokens) stays at the
-/// largest BIGINT; recording the usage that crosses it does not fail.
+/// A day's token total past the BIGINT range (1,101 events of 2^53 - 1 tokens) stays at the
+/// largest BIGINT; recording the usage that crosses it does not fail. No request can carry
+/// such counts any more (they are beyond every model's context window and every balance), so
+/// the events are recorded through `usage::record`, below the HTTP checks, at $0.000001 each.
 async fn day_totals_saturate_instead_of_failing_the_usage_that_overflows_them(backend: Backend) {
     let Some(server) = Server::start(backend).await else {
         return;
     };
     let owner = server.owner().await;
     let max = (1u64 << 53) - 1;
+    let now = chrono::Utc::now().timestamp_millis();
     for _ in 0..3 {
-        let events: Vec<serde_json::Value> = (0..367)
-            .map(|_| json!({"id": uuid::Uuid::new_v4().to_string(), "model": "gpt-4o-mini", "inputTokens": max}))
+        let events = (0..367)
+            .map(|index| usage::Priced {
+                index,
+                id: uuid::Uuid::new_v4().to_string(),
+                project_id: owner.project_id.clone(),
+                usage: UsageRequest {
+                    model: "gpt-4o-mini".into(),
+                    input_tokens: max,
+                    ..UsageRequest::default()
+                },
+                cost: d("0.000001"),
+                catalog_version: "test".into(),
+                feature: None,
+                hold_id: None,
+                end_user: None,
+                unbilled: None,
+                occurred_at: now,
+                strict_hold: false,
+            })
             .collect();
-        let (status, body) = server
-            .post("/v1/usage", Some(&owner.pk), json!({ "events": events }))
-            .await;
-        assert_eq!(status, 200, "{body}");
-        assert!(body["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["status"] == "accepted"));
+        let (results, _) = usage::record(&server.services, events, Payer::Owner)
+            .await
+            .unwrap();
+        assert!(results.iter().all(|r| r.status == EventStatus::Accepted));
     }
     let pid = &owner.project_id;
     let (status, summary) = server
@@ -293,7 +313,5 @@ async fn day_totals_saturate_instead_of_failing_the_usage_that_overflows_them(ba
     assert_eq!(status, 200, "{summary}");
     assert_eq!(summary["totalEvents"], 1101);
     assert_eq!(summary["groups"][0]["inputTokens"], i64::MAX);
-    // 1,101 × (2^53 - 1) tokens at $0.15 per 1M, exactly.
-    let expected = Decimal::from(1101) * Decimal::from(max) * d("0.00000015");
-    assert_eq!(dec(&summary["totalCostUsd"]), expected);
+    assert_eq!(dec(&summary["totalCostUsd"]), d("0.001101"));
 }

@@ -3,11 +3,12 @@
 
 use crate::common::{assert_error, d, dec, read, text_event, Backend, Server, TEXT_MODEL};
 use crate::on_both;
+use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 on_both!(
     each_event_gets_its_own_result_and_is_recorded_once_ever,
-    usage_past_zero_is_recorded_and_the_project_becomes_empty,
+    usage_up_to_zero_is_recorded_and_the_project_becomes_empty,
     secret_key_reports_for_named_projects_of_its_account_only,
     batch_size_is_limited,
     a_batch_mixing_plain_and_settling_events_keeps_its_order,
@@ -29,7 +30,7 @@ async fn each_event_gets_its_own_result_and_is_recorded_once_ever(backend: Backe
     };
     let owner = server.owner().await;
     let first = text_event(1000, 500); // 0.00015 + 0.0003 = 0.00045
-    let mut with_cost = text_event(2000, 0); // 0.0003; the client's cost is ignored
+    let mut with_cost = text_event(2000, 0); // a cost is no field of an event: refused
     with_cost["costUsd"] = json!("0.000001");
     let mut upper = text_event(0, 1000); // 0.0006
     let upper_id = upper["id"].as_str().unwrap().to_uppercase();
@@ -74,7 +75,7 @@ async fn each_event_gets_its_own_result_and_is_recorded_once_ever(backend: Backe
         [
             "accepted",
             "rejected",
-            "accepted",
+            "rejected",
             "duplicate",
             "rejected",
             "rejected",
@@ -94,7 +95,7 @@ async fn each_event_gets_its_own_result_and_is_recorded_once_ever(backend: Backe
         assert_eq!(result["index"], index);
     }
     assert_eq!(results[1]["error"]["code"], "unknown_model");
-    for rejected in [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14] {
+    for rejected in [2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14] {
         assert_eq!(
             results[rejected]["error"]["code"], "invalid_input",
             "{}",
@@ -102,12 +103,15 @@ async fn each_event_gets_its_own_result_and_is_recorded_once_ever(backend: Backe
         );
     }
     assert_eq!(dec(&results[0]["costUsd"]), d("0.00045"));
-    assert_eq!(dec(&results[2]["costUsd"]), d("0.0003"));
+    assert!(results[2]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("costUsd"));
     assert_eq!(dec(&results[3]["costUsd"]), d("0.00045"));
     // Ids come back in canonical (lower-case) form.
     assert_eq!(results[15]["id"], upper_id.to_lowercase().as_str());
     assert_eq!(dec(&results[15]["costUsd"]), d("0.0006"));
-    let spent = d("0.00045") + d("0.0003") + d("0.0006");
+    let spent = d("0.00045") + d("0.0006");
     assert_eq!(dec(&body["balances"][0]["balanceUsd"]), d("1.00") - spent);
     assert_eq!(body["balances"][0]["projectId"], owner.project_id.as_str());
 
@@ -116,33 +120,39 @@ async fn each_event_gets_its_own_result_and_is_recorded_once_ever(backend: Backe
     let (status, replay) = read(post().await.unwrap()).await;
     assert_eq!(status, 200);
     let replayed = statuses(&replay);
-    assert_eq!(replayed.iter().filter(|s| **s == "duplicate").count(), 4);
+    assert_eq!(replayed.iter().filter(|s| **s == "duplicate").count(), 3);
     assert_eq!(replayed.iter().filter(|s| **s == "accepted").count(), 0);
     let lower = json!({ "events": [{ "id": upper_id.to_lowercase(), "model": TEXT_MODEL, "outputTokens": 1000 }] });
     let (_, lower) = server.post("/v1/usage", Some(&owner.pk), lower).await;
     assert_eq!(lower["results"][0]["status"], "duplicate");
 
     assert_eq!(server.balance(&owner).await, d("1.00") - spent);
-    assert_eq!(server.usage_events(&owner.project_id).await, 3);
+    assert_eq!(server.usage_events(&owner.project_id).await, 2);
     server.assert_ledger(&owner.project_id).await;
 }
 
-async fn usage_past_zero_is_recorded_and_the_project_becomes_empty(backend: Backend) {
+async fn usage_up_to_zero_is_recorded_and_the_project_becomes_empty(backend: Backend) {
     let Some(server) = Server::start(backend).await else {
         return;
     };
     let owner = server.owner().await;
-    // gpt-4o-mini: 10M input tokens = $1.50 against a $1.00 balance.
+    // gpt-4o-mini: 100,000 input tokens = $0.015; $1.00 buys 66 of them, and
+    // the 67th would take the balance below zero.
+    let events: Vec<Value> = (0..66).map(|_| text_event(100_000, 0)).collect();
     let (status, body) = server
-        .post(
-            "/v1/usage",
-            Some(&owner.pk),
-            json!({ "events": [text_event(10_000_000, 0)] }),
-        )
+        .post("/v1/usage", Some(&owner.pk), json!({ "events": events }))
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["results"][0]["status"], "accepted");
-    assert_eq!(body["balances"][0]["balanceUsd"], "-0.50");
+    assert_eq!(dec(&body["balances"][0]["balanceUsd"]), d("0.01"));
+    // Two web searches at $0.005 spend exactly what is left.
+    let searches =
+        json!({ "id": uuid::Uuid::new_v4().to_string(), "model": "web-search", "units": 2 });
+    let last = json!({ "events": [text_event(100_000, 0), searches] });
+    let (status, body) = server.post("/v1/usage", Some(&owner.pk), last).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(statuses(&body), ["rejected", "accepted"]);
+    assert_eq!(body["results"][0]["error"]["code"], "insufficient_credits");
+    assert_eq!(dec(&body["balances"][0]["balanceUsd"]), Decimal::ZERO);
     assert_eq!(body["balances"][0]["status"], "empty");
     let hold = server
         .post(
@@ -158,7 +168,7 @@ async fn usage_past_zero_is_recorded_and_the_project_becomes_empty(backend: Back
             Some(&owner.pk),
         )
         .await;
-    assert_eq!(balance["availableUsd"], "0");
+    assert_eq!(dec(&balance["availableUsd"]), Decimal::ZERO);
     assert_eq!(balance["status"], "empty");
     server.assert_ledger(&owner.project_id).await;
 }
