@@ -6,6 +6,7 @@ const FRIENDLY = {
   forbidden: 'This key or session may not do that.',
   cloud_disabled: 'Cloud Credits are off for this project: the app stays on legacy features only and AI calls are refused. Turn on “Use Cloud Credits” in Billing.',
   insufficient_credits: 'Out of Cloud Credits: the balance does not cover this call, so it was not made. Add credits to continue.',
+  spend_limit: 'This app reached a spending limit its owner set, so the call was not made. Try again later, or raise the limit in Billing (Publishable key limits).',
   rate_limited: 'Too many requests right now. Wait a moment and try again.',
   payment_failed: 'The payment was declined. Nothing was charged and the balance is unchanged.',
   server: 'The Cloud Credits server had a problem. Nothing was changed; try again in a moment.',
