@@ -494,6 +494,8 @@ impl CloudCredits {
     /// Estimate and reserve in one call: the recommended way to wrap an AI
     /// call. Validates the request locally (like `estimateCost`), then holds
     /// the server's estimate of it. Settle the hold with the actual usage.
+    /// Give the call's maximum output (`max_tokens`) as `outputTokens`: a
+    /// settlement through the publishable key charges at most the hold.
     #[wasm_bindgen(unchecked_return_type = "Promise<Hold>")]
     pub fn guard(
         &self,

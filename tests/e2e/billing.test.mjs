@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  apiCall, appPath, assertNoConsoleErrors, nanos, newPage, newProject, project, screenshot, signIn, startBrowser, visit,
+  apiCall, appCall, appPath, assertNoConsoleErrors, nanos, newPage, newProject, project, screenshot, signIn, startBrowser, visit,
 } from './harness.mjs';
 
 let browser;
@@ -155,6 +155,44 @@ test('low-balance email alert and auto top-up settings are saved on the server',
   assert.equal(nanos(auto.amountUsd), 25_000_000_000n);
   assert.equal(nanos(auto.dailyCapUsd), 75_000_000_000n);
   assert.equal(auto.paymentMethod, 'pm_test_ok');
+  assertNoConsoleErrors(problems);
+  await context.close();
+});
+
+test('publishable key limits: shown, saved on the server, and enforced on the app\'s key', async () => {
+  const { context, page, problems } = await newPage(browser);
+  const app = await newProject(context, 'Limits');
+  await visit(page, appPath(app));
+  await signIn(page);
+  const form = page.locator('#key-limits');
+  await form.getByRole('heading', { name: 'Publishable key limits' }).waitFor();
+  // The defaults every key starts with.
+  assert.equal(await page.getByLabel('Spend per hour (USD)').inputValue(), '10.00');
+  assert.equal(await page.getByLabel('Longest hold (seconds, 1 to 3600)').inputValue(), '600');
+
+  await page.getByLabel('Spend per hour (USD)').fill('0.50');
+  await page.getByLabel('Largest single hold (USD)').fill('abc');
+  await form.getByRole('button', { name: 'Save limits' }).click();
+  await form.getByText(/Enter amounts in dollars and cents/).waitFor();
+  await page.getByLabel('Largest single hold (USD)').fill('0.25');
+  await page.getByLabel('Per end user per day (USD, empty: no cap)').fill('0.10');
+  await page.getByLabel('Your server\'s usage may go below zero by (USD)').fill('2');
+  await form.getByRole('button', { name: 'Save limits' }).click();
+  await form.getByText('Limits saved.').waitFor();
+
+  const server = await project(context, app.id);
+  const limits = server.publishableKeys[0].limits;
+  assert.equal(nanos(limits.spendPerHourUsd), 500_000_000n);
+  assert.equal(nanos(limits.maxHoldUsd), 250_000_000n);
+  assert.equal(nanos(limits.endUserPerDayUsd), 100_000_000n);
+  assert.equal(nanos(server.overdraftLimitUsd), 2_000_000_000n);
+  // The app's key now meets them.
+  const big = await appCall(context, app.key, 'POST', `/projects/${app.id}/holds`, { amountUsd: '0.30' });
+  assert.equal(big.status, 402);
+  assert.equal(big.body.error.code, 'spend_limit');
+  const fits = await appCall(context, app.key, 'POST', `/projects/${app.id}/holds`, { amountUsd: '0.20' });
+  assert.equal(fits.status, 201, JSON.stringify(fits.body));
+  await screenshot(page, 'desktop-key-limits');
   assertNoConsoleErrors(problems);
   await context.close();
 });

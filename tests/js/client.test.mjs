@@ -88,6 +88,27 @@ test('the fetch option is used for every request', { skip: !SERVER && 'CLOUD_CRE
   cc.close();
 });
 
+test('endUser goes with every hold and usage event, and a bad one is refused', { skip: !SERVER && 'CLOUD_CREDITS_URL not set' }, async () => {
+  assert.throws(() => client(UNREACHABLE, 'p', 'pk_x', { endUser: '' }), (e) => e.code === 'invalid_input');
+  assert.throws(() => client(UNREACHABLE, 'p', 'pk_x', { endUser: 'u'.repeat(101) }), (e) => e.code === 'invalid_input');
+  const { projectId, publishableKey } = await demo(SERVER);
+  const bodies = [];
+  const recording = (url, init) => {
+    if (init.body) bodies.push(JSON.parse(init.body));
+    return fetch(url, init);
+  };
+  const cc = client(SERVER, projectId, publishableKey, { fetch: recording, endUser: 'user_42' });
+  const hold = await cc.guard({ model: 'gpt-4o-mini', inputTokens: 100, outputTokens: 50 });
+  await hold.settle({ model: 'gpt-4o-mini', inputTokens: 100, outputTokens: 20 });
+  cc.reportUsage(usage());
+  await flushAll(cc);
+  assert.equal(bodies[0].endUser, 'user_42', JSON.stringify(bodies[0]));
+  const events = bodies.flatMap((body) => body.events ?? []);
+  assert.equal(events.length, 1);
+  assert.equal(events[0].endUser, 'user_42');
+  cc.close();
+});
+
 test('usage summary and notifications', { skip: !SERVER && 'CLOUD_CREDITS_URL not set' }, async () => {
   const { projectId, publishableKey } = await demo(SERVER);
   const cc = client(SERVER, projectId, publishableKey);
