@@ -141,8 +141,7 @@ impl Budget {
             return Ok(());
         }
         let key = &self.spends[""];
-        let committed_hour = key.hour + key.held + amount;
-        if committed_hour > self.limits.spend_per_hour_usd {
+        if key.hour + key.held + amount > self.limits.spend_per_hour_usd {
             return Err(limit(format!(
                 "this publishable key may spend {} USD per hour (UTC) and has {} USD spent or held \
                  this hour; the owner can raise the limit in billing settings",
@@ -212,15 +211,15 @@ impl Budget {
         amount: Decimal,
         end_user: Option<&str>,
     ) -> AppResult<()> {
-        for user in std::iter::once("").chain(end_user) {
-            self.load_user(tx, user).await?;
-            if let Some(spend) = self.spends.get_mut(user) {
-                spend.hour += amount;
-                spend.day += amount;
-                spend.changed = true;
-            }
+        if amount.is_zero() {
+            return Ok(());
         }
-        Ok(())
+        self.update(tx, end_user, |spend| {
+            spend.hour += amount;
+            spend.day += amount;
+            spend.changed = true;
+        })
+        .await
     }
 
     /// Settles `hold` (active until now) with a charge of `amount`: what it
@@ -234,14 +233,27 @@ impl Budget {
     ) -> AppResult<()> {
         let end_user = hold.end_user.as_deref();
         if hold.key_id.as_deref() == Some(&self.key_id) {
-            for user in std::iter::once("").chain(end_user) {
-                self.load_user(tx, user).await?;
-                if let Some(spend) = self.spends.get_mut(user) {
-                    spend.held -= hold.amount.0;
-                }
-            }
+            let held = hold.amount.0;
+            self.update(tx, end_user, |spend| spend.held -= held)
+                .await?;
         }
         self.charge(tx, amount, end_user).await
+    }
+
+    /// Applies `change` to the key's spend and to `end_user`'s.
+    async fn update(
+        &mut self,
+        tx: &mut WriteTx,
+        end_user: Option<&str>,
+        change: impl Fn(&mut Spend),
+    ) -> AppResult<()> {
+        for user in std::iter::once("").chain(end_user) {
+            self.load_user(tx, user).await?;
+            if let Some(spend) = self.spends.get_mut(user) {
+                change(spend);
+            }
+        }
+        Ok(())
     }
 
     /// Writes what this transaction charged, and forgets periods before
