@@ -46,36 +46,33 @@ fn static_entry(entry: &Value) -> String {
         .iter()
         .map(string)
         .collect();
-    let tiers: Vec<String> =
-        entry["tiers"]
-            .as_array()
-            .expect("tiers is an array")
-            .iter()
-            .map(|tier| {
-                format!(
+    let tiers: Vec<String> = entry["tiers"]
+        .as_array()
+        .expect("tiers is an array")
+        .iter()
+        .map(|tier| {
+            format!(
                 "StaticTier {{ above_input_tokens: {}, input_per_1m: {}, cached_input_per_1m: {}, \
                  cache_write_per_1m: {}, output_per_1m: {} }}",
-                tier["aboveInputTokens"].as_u64().expect("aboveInputTokens is a count"),
+                count(&tier["aboveInputTokens"]),
                 price(&tier["inputPer1M"]),
                 optional(&tier["cachedInputPer1M"], price),
                 optional(&tier["cacheWritePer1M"], price),
                 price(&tier["outputPer1M"]),
             )
-            })
-            .collect();
+        })
+        .collect();
     format!(
         "StaticEntry {{ id: {}, name: {}, provider: {}, kind: Kind::{}, aliases: &[{}], \
-         context_window: {}, input_per_1m: {}, cached_input_per_1m: {}, cache_write_per_1m: {}, \
-         output_per_1m: {}, unit: {}, price_per_unit: {}, tiers: &[{}], note: {} }}",
+         context_window: {}, max_output_tokens: {}, input_per_1m: {}, cached_input_per_1m: {}, \
+         cache_write_per_1m: {}, output_per_1m: {}, unit: {}, price_per_unit: {}, tiers: &[{}], note: {} }}",
         string(&entry["id"]),
         string(&entry["name"]),
         string(&entry["provider"]),
         variant(&entry["kind"]),
         aliases.join(", "),
-        optional(&entry["contextWindow"], |v| v
-            .as_u64()
-            .expect("contextWindow is a count")
-            .to_string()),
+        optional(&entry["contextWindow"], count),
+        optional(&entry["maxOutputTokens"], count),
         optional(&entry["inputPer1M"], price),
         optional(&entry["cachedInputPer1M"], price),
         optional(&entry["cacheWritePer1M"], price),
@@ -85,6 +82,14 @@ fn static_entry(entry: &Value) -> String {
         tiers.join(", "),
         optional(&entry["note"], string),
     )
+}
+
+/// A Rust integer literal of a JSON count.
+fn count(value: &Value) -> String {
+    value
+        .as_u64()
+        .unwrap_or_else(|| panic!("{value} is not a count"))
+        .to_string()
 }
 
 /// A Rust string literal of a JSON string.

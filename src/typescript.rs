@@ -122,7 +122,10 @@ export interface ModelEntry {
   provider: string;
   kind: ModelKind;
   aliases: string[];
+  /** Largest prompt in tokens (text models). */
   contextWindow: number | null;
+  /** Most output tokens one request may generate (text models); `null` when unknown. */
+  maxOutputTokens: number | null;
   inputPer1M: string | null;
   cachedInputPer1M: string | null;
   cacheWritePer1M: string | null;

@@ -24,6 +24,7 @@ struct StaticEntry {
     kind: Kind,
     aliases: &'static [&'static str],
     context_window: Option<u64>,
+    max_output_tokens: Option<u64>,
     input_per_1m: Option<Decimal>,
     cached_input_per_1m: Option<Decimal>,
     cache_write_per_1m: Option<Decimal>,
@@ -63,6 +64,7 @@ impl StaticEntry {
                 .map(|alias| (*alias).to_owned())
                 .collect(),
             context_window: self.context_window,
+            max_output_tokens: self.max_output_tokens,
             input_per_1m: self.input_per_1m,
             cached_input_per_1m: self.cached_input_per_1m,
             cache_write_per_1m: self.cache_write_per_1m,

@@ -12,17 +12,23 @@
 //! { "version": "2026-11-25.1", "asOf": "2026-11-25", "source": "...",
 //!   "entries": [ { "id": "gpt-4o", "name": "GPT-4o", "provider": "openai", "kind": "text",
 //!                  "aliases": ["chatgpt-4o"], "contextWindow": 128000,
-//!                  "inputPer1M": "2.50", "cachedInputPer1M": "1.25", "cacheWritePer1M": null,
+//!                  "maxOutputTokens": 16384, "inputPer1M": "2.50",
+//!                  "cachedInputPer1M": "1.25", "cacheWritePer1M": null,
 //!                  "outputPer1M": "10.00", "unit": null, "pricePerUnit": null,
 //!                  "tiers": [], "note": null } ] }
 //! ```
 //!
 //! A field that may be `null` may also be left out; an unknown field is an
-//! error; counts (`contextWindow`, `aboveInputTokens`) are whole numbers up
-//! to 2^53 - 1. Prices are decimal STRINGS in USD, never JSON numbers. An entry is either
-//! **token-billed** (`inputPer1M` and `outputPer1M` set, per 1M tokens; `unit`
-//! and `pricePerUnit` null) or **unit-billed** (`unit` and `pricePerUnit` set,
-//! per one unit; every token price null and no tiers). A null
+//! error; counts (`contextWindow`, `maxOutputTokens`, `aboveInputTokens`) are
+//! whole numbers up to 2^53 - 1. Prices are decimal STRINGS in USD, never JSON
+//! numbers. An entry is either **token-billed** (`inputPer1M` and
+//! `outputPer1M` set, per 1M tokens; `unit` and `pricePerUnit` null) or
+//! **unit-billed** (`unit` and `pricePerUnit` set, per one unit; every token
+//! price null and no tiers). A token-billed entry's `contextWindow` (the
+//! largest prompt) and `maxOutputTokens` (the most output one request may
+//! generate) are the model's limits, null when unknown; a unit-billed entry
+//! has neither, and its `unit` must be one its `kind` is billed in (the table
+//! of [`crate::plausible`], which bounds each kind's units per event). A null
 //! `cachedInputPer1M` / `cacheWritePer1M` means the provider gives cached
 //! tokens no separate rate: they are billed as ordinary input. A tier
 //! (`{"aboveInputTokens": 200000, "inputPer1M": .., "cachedInputPer1M": ..,
@@ -36,6 +42,7 @@
 
 use crate::error::{Error, Quoted, Result};
 use crate::money::{MAX_DIGITS, PER_MILLION_SCALE};
+use crate::plausible;
 use crate::quick::QuickPlan;
 use crate::resolve::NameIndex;
 use crate::value::Value;
@@ -124,8 +131,12 @@ pub struct Entry {
     pub kind: Kind,
     /// Other names that resolve to this entry (without provider prefix).
     pub aliases: Vec<String>,
-    /// Largest prompt in tokens, for text models.
+    /// Largest prompt in tokens, for text models (LiteLLM's `max_input_tokens`).
     pub context_window: Option<u64>,
+    /// Most output tokens one request may generate, for text models
+    /// (LiteLLM's `max_output_tokens`); `None` when unknown. Optional in the
+    /// document: catalogs written before it existed still read.
+    pub max_output_tokens: Option<u64>,
     /// Input price per 1M tokens (token-billed entries).
     #[serde(rename = "inputPer1M")]
     pub input_per_1m: Option<Decimal>,
@@ -287,14 +298,28 @@ impl Entry {
         }
         let unit_billed = self.unit.is_some() || self.price_per_unit.is_some();
         if unit_billed {
-            if self.unit.is_none() || self.price_per_unit.is_none() {
+            let (Some(unit), Some(_)) = (self.unit, self.price_per_unit) else {
                 return fail("a unit-billed entry needs both unit and pricePerUnit".into());
-            }
-            if let Some((field, _)) = token_prices.iter().find(|(_, price)| price.is_some()) {
+            };
+            let mut token_fields = token_prices
+                .iter()
+                .map(|&(field, price)| (field, price.is_some()))
+                .chain([
+                    ("contextWindow", self.context_window.is_some()),
+                    ("maxOutputTokens", self.max_output_tokens.is_some()),
+                ]);
+            if let Some((field, _)) = token_fields.find(|&(_, set)| set) {
                 return fail(format!("a unit-billed entry must have {field}: null"));
             }
             if !self.tiers.is_empty() {
                 return fail("a unit-billed entry cannot have tiers".into());
+            }
+            if plausible::max_units(self.kind, unit).is_none() {
+                return fail(format!(
+                    "a {} entry cannot be billed per {}",
+                    self.kind.name(),
+                    unit.name()
+                ));
             }
         } else if self.input_per_1m.is_none() || self.output_per_1m.is_none() {
             return fail(
@@ -563,6 +588,30 @@ mod tests {
         let mut entry = text_entry();
         entry["outputPer1M"] = serde_json::Value::Null;
         assert!(rejection(entry).contains("needs inputPer1M and outputPer1M"));
+    }
+
+    #[test]
+    fn unit_billed_entries_have_no_token_limits_and_their_kinds_unit() {
+        let unit_entry = || {
+            let mut entry = text_entry();
+            entry["contextWindow"] = serde_json::Value::Null;
+            entry["inputPer1M"] = serde_json::Value::Null;
+            entry["outputPer1M"] = serde_json::Value::Null;
+            entry["kind"] = serde_json::json!("video");
+            entry["unit"] = serde_json::json!("second");
+            entry["pricePerUnit"] = serde_json::json!("0.10");
+            entry
+        };
+        assert!(Catalog::from_json(&document(serde_json::json!([unit_entry()]))).is_ok());
+        let mut entry = unit_entry();
+        entry["maxOutputTokens"] = serde_json::json!(100);
+        assert!(rejection(entry).contains("must have maxOutputTokens: null"));
+        let mut entry = unit_entry();
+        entry["unit"] = serde_json::json!("character");
+        assert!(rejection(entry).contains("a video entry cannot be billed per character"));
+        let mut entry = unit_entry();
+        entry["kind"] = serde_json::json!("text");
+        assert!(rejection(entry).contains("a text entry cannot be billed per second"));
     }
 
     #[test]

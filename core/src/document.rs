@@ -34,13 +34,14 @@ const UNITS: [(&str, Unit); 6] = [
 /// The fields of the document, in the order they are written.
 const DOCUMENT_FIELDS: [&str; 4] = ["version", "asOf", "source", "entries"];
 /// The fields of an entry, in the order they are written.
-const ENTRY_FIELDS: [&str; 14] = [
+const ENTRY_FIELDS: [&str; 15] = [
     "id",
     "name",
     "provider",
     "kind",
     "aliases",
     "contextWindow",
+    "maxOutputTokens",
     "inputPer1M",
     "cachedInputPer1M",
     "cacheWritePer1M",
@@ -93,6 +94,7 @@ fn entry(value: &Value, path: &str) -> Result<Entry> {
             value::list(aliases, path, value::string)
         })?,
         context_window: fields.optional("contextWindow", value::count)?,
+        max_output_tokens: fields.optional("maxOutputTokens", value::count)?,
         input_per_1m: fields.optional("inputPer1M", price)?,
         cached_input_per_1m: fields.optional("cachedInputPer1M", price)?,
         cache_write_per_1m: fields.optional("cacheWritePer1M", price)?,
@@ -127,13 +129,26 @@ fn price(value: &Value, path: &str) -> Result<Decimal> {
     }
 }
 
-/// The document name of `choice` in `choices`.
-fn name_of<T: PartialEq>(choices: &[(&'static str, T)], choice: &T) -> Value {
-    let name = choices
+/// The document name of `choice` in `choices` (every variant has one: tested).
+fn name_of<T: PartialEq>(choices: &[(&'static str, T)], choice: &T) -> &'static str {
+    choices
         .iter()
         .find(|(_, known)| known == choice)
-        .map(|(name, _)| *name);
-    Value::from(name)
+        .map_or("", |(name, _)| name)
+}
+
+impl Kind {
+    /// The kind's name in the document (`"video"`).
+    pub fn name(self) -> &'static str {
+        name_of(&KINDS, &self)
+    }
+}
+
+impl Unit {
+    /// The unit's name in the document (`"second"`).
+    pub fn name(self) -> &'static str {
+        name_of(&UNITS, &self)
+    }
 }
 
 /// An object with `names` (in order) for its field values.
@@ -174,16 +189,15 @@ impl From<&Entry> for Value {
                 entry.id.as_str().into(),
                 entry.name.as_str().into(),
                 entry.provider.as_str().into(),
-                name_of(&KINDS, &entry.kind),
+                entry.kind.name().into(),
                 strings(&entry.aliases),
                 entry.context_window.into(),
+                entry.max_output_tokens.into(),
                 entry.input_per_1m.into(),
                 entry.cached_input_per_1m.into(),
                 entry.cache_write_per_1m.into(),
                 entry.output_per_1m.into(),
-                entry
-                    .unit
-                    .map_or(Value::Null, |unit| name_of(&UNITS, &unit)),
+                entry.unit.map(Unit::name).into(),
                 entry.price_per_unit.into(),
                 Value::Array(entry.tiers.iter().map(Value::from).collect()),
                 entry.note.as_deref().into(),
@@ -210,9 +224,11 @@ mod tests {
     fn kind_and_unit_names_are_the_serde_names() {
         for (name, kind) in KINDS {
             assert_eq!(serde_json::to_value(kind).unwrap(), json!(name));
+            assert_eq!(kind.name(), name);
         }
         for (name, unit) in UNITS {
             assert_eq!(serde_json::to_value(unit).unwrap(), json!(name));
+            assert_eq!(unit.name(), name);
         }
     }
 

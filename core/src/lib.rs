@@ -2,7 +2,8 @@
 //!
 //! Everything that decides a number lives here: money and display rounding
 //! ([`money`]), the model catalog ([`catalog`]), model-name resolution
-//! ([`resolve`]), cost estimation ([`estimate`], with a 53-bit fast path in [`quick`]), the JSON wire types shared
+//! ([`resolve`]), cost estimation ([`estimate`], with a 53-bit fast path in [`quick`]), the
+//! per-event limits of what a usage report can honestly claim ([`plausible`]), the JSON wire types shared
 //! by the SDK and the reference server ([`wire`]) and the error codes
 //! ([`error`]). The crate has no wasm or browser dependency: it is tested
 //! natively and linked both into the wasm SDK and into the server, so the
@@ -15,6 +16,7 @@ mod document;
 pub mod error;
 pub mod estimate;
 pub mod money;
+pub mod plausible;
 pub mod queue;
 pub mod quick;
 pub mod resolve;

@@ -238,6 +238,7 @@ fn entry(pick: &Pick, models: &HashMap<String, Box<RawValue>>) -> Result<Entry, 
         kind: pick.kind,
         aliases: pick.aliases.iter().map(|alias| alias.to_string()).collect(),
         context_window: None,
+        max_output_tokens: None,
         input_per_1m: None,
         cached_input_per_1m: None,
         cache_write_per_1m: None,
@@ -260,9 +261,8 @@ fn entry(pick: &Pick, models: &HashMap<String, Box<RawValue>>) -> Result<Entry, 
         }
         Pricing::Tokens => {
             let model = lookup(models, pick.litellm)?;
-            entry.context_window = number(&model, "max_input_tokens")?
-                .map(|tokens| u64::try_from(tokens.trunc().mantissa()).map_err(|e| e.to_string()))
-                .transpose()?;
+            entry.context_window = count(&model, "max_input_tokens")?;
+            entry.max_output_tokens = count(&model, "max_output_tokens")?;
             let rates = |suffix: &str| -> Result<[Option<Decimal>; 4], String> {
                 Ok([
                     per_million(&model, &format!("input_cost_per_token{suffix}"))?,
@@ -327,6 +327,13 @@ fn per_million(model: &RawModel, field: &str) -> Result<Option<Decimal>, String>
                 .map(display_scale)
                 .ok_or_else(|| format!("{field} is too large"))
         })
+        .transpose()
+}
+
+/// A token-count field (`max_input_tokens`) as a whole number; `None` when absent or null.
+fn count(model: &RawModel, field: &str) -> Result<Option<u64>, String> {
+    number(model, field)?
+        .map(|tokens| u64::try_from(tokens.trunc().mantissa()).map_err(|e| format!("{field}: {e}")))
         .transpose()
 }
 
@@ -400,7 +407,7 @@ mod tests {
             .map(|pick| {
                 let body = match pick.pricing {
                     Pricing::Unit(_, field) => format!(r#"{{"{field}": 0.042}}"#),
-                    _ => r#"{"max_input_tokens": 128000, "input_cost_per_token": 1.25e-06,
+                    _ => r#"{"max_input_tokens": 128000, "max_output_tokens": 16384, "input_cost_per_token": 1.25e-06,
                              "cache_read_input_token_cost": 1.25E-7, "cache_creation_input_token_cost": 0.0,
                              "output_cost_per_token": 1e-05, "input_cost_per_token_above_200k_tokens": 2.5e-06,
                              "output_cost_per_token_above_200k_tokens": 0.000015,
@@ -426,6 +433,7 @@ mod tests {
         );
         assert_eq!(gpt.output_per_1m.unwrap().to_string(), "10.00");
         assert_eq!(gpt.context_window, Some(128_000));
+        assert_eq!(gpt.max_output_tokens, Some(16_384));
         assert_eq!(gpt.tiers.len(), 1);
         assert_eq!(gpt.tiers[0].above_input_tokens, 200_000);
         assert_eq!(gpt.tiers[0].output_per_1m.to_string(), "15.00");
@@ -433,6 +441,7 @@ mod tests {
         let image = catalog.resolve("gpt-image-1.5").unwrap();
         assert_eq!(image.price_per_unit.unwrap().to_string(), "0.042");
         assert_eq!(image.input_per_1m, None);
+        assert_eq!(image.max_output_tokens, None);
         let functions = catalog.resolve("backend-functions").unwrap();
         assert_eq!(functions.price_per_unit.unwrap().to_string(), "0.0000003");
         assert!(catalog.version().starts_with("2026-01-02."));
