@@ -1,11 +1,12 @@
 //! Accounts: sign-in identity, plan and build credits (read-only here).
 
+mod password;
+
+pub use password::Passwords;
+
 use crate::db::Dec;
 use crate::error::{AppError, AppResult};
 use crate::{clock, projects};
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use rork_cloud_credits_core::wire;
 use sqlx::{AnyConnection, AnyPool};
 
@@ -51,7 +52,7 @@ pub async fn create(conn: &mut AnyConnection, new: &NewAccount<'_>) -> AppResult
     let row = AccountRow {
         id: uuid::Uuid::new_v4().to_string(),
         email: new.email.trim().to_lowercase(),
-        password_hash: hash_password(new.password.to_owned()).await?,
+        password_hash: password::hash(new.password.to_owned()).await?,
         plan: new.plan.to_owned(),
         build_subscription_credits: Dec(new.build_subscription_credits),
         build_usage_credits: Dec(new.build_usage_credits),
@@ -91,15 +92,21 @@ pub async fn get(pool: &AnyPool, id: &str) -> AppResult<AccountRow> {
         .ok_or_else(|| AppError::not_found("account"))
 }
 
-/// The account with `email` if `password` is its password. Unknown emails
-/// cost a hash verification too, so timing does not reveal which emails exist.
-pub async fn authenticate(pool: &AnyPool, email: &str, password: &str) -> AppResult<AccountRow> {
+/// The account with `email` if `password` is its password, checked in
+/// `passwords` (`rate_limited` when that pool is full). Unknown emails cost
+/// a hash verification too, so timing does not reveal which emails exist.
+pub async fn authenticate(
+    pool: &AnyPool,
+    passwords: &Passwords,
+    email: &str,
+    password: &str,
+) -> AppResult<AccountRow> {
     let account = by_email(pool, email).await?;
     let hash = match &account {
         Some(account) => account.password_hash.clone(),
         None => unknown_account_hash().await?,
     };
-    let matches = verify_password(password, hash).await?;
+    let matches = passwords.verify(password, hash).await?;
     match account {
         Some(account) if matches => Ok(account),
         _ => Err(AppError::new(
@@ -127,34 +134,10 @@ pub async fn to_wire(
     })
 }
 
-async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(AppError::internal)
-    })
-    .await
-    .map_err(AppError::internal)?
-}
-
-async fn verify_password(password: &str, hash: String) -> AppResult<bool> {
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-    .map_err(AppError::internal)?
-}
-
 /// A hash of a random password, made once, verified against for unknown emails.
 async fn unknown_account_hash() -> AppResult<String> {
     static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    HASH.get_or_try_init(|| hash_password(uuid::Uuid::new_v4().to_string()))
+    HASH.get_or_try_init(|| password::hash(uuid::Uuid::new_v4().to_string()))
         .await
         .cloned()
 }

@@ -42,7 +42,7 @@ pub use error::{AppError, AppResult};
 pub use services::Services;
 
 use db::Store;
-use http::{AppState, RateLimit, StaticDirs};
+use http::{AppState, ConnectionLimits, RateLimit, RateLimits, StaticDirs};
 use mail::Mailer;
 use payment::{PaymentProvider, TestPaymentProvider};
 use rork_cloud_credits_core::wire::DemoInfo;
@@ -62,8 +62,16 @@ pub struct Options {
     pub seed_demo: bool,
     /// The demo page and npm package directories to serve.
     pub dirs: StaticDirs,
-    /// Per-credential rate limit.
+    /// Per-credential rate limit (keys, sessions, sign-in emails).
     pub rate_limit: RateLimit,
+    /// Per-project rate limit (its publishable keys together); `None`: as `rate_limit`.
+    pub project_rate_limit: Option<RateLimit>,
+    /// Per-client-address rate limit of every `/v1` request.
+    pub address_rate_limit: RateLimit,
+    /// Sign-in attempts per client address.
+    pub sign_in_rate_limit: RateLimit,
+    /// Connection cap and timeouts.
+    pub connections: ConnectionLimits,
     /// Mark the session cookie `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
     /// How often the sweeper expires holds and completes pending top-ups.
@@ -76,14 +84,20 @@ pub struct Options {
 
 impl Options {
     /// Defaults for the database at `db_url`: test payments, no static
-    /// directories, default rate limit, a sweep every 5 seconds.
+    /// directories, the default rate limits ([`RateLimits::default`]) and
+    /// connection limits ([`ConnectionLimits::default`]), a sweep every 5 seconds.
     pub fn new(db_url: &str) -> Options {
+        let limits = RateLimits::default();
         Options {
             db_url: db_url.to_owned(),
             public_url: "http://127.0.0.1:8787".into(),
             seed_demo: false,
             dirs: StaticDirs::default(),
-            rate_limit: RateLimit::default(),
+            rate_limit: limits.per_key,
+            project_rate_limit: limits.per_project,
+            address_rate_limit: limits.per_address,
+            sign_in_rate_limit: limits.sign_in_per_address,
+            connections: ConnectionLimits::default(),
             secure_cookies: false,
             sweep_every: Duration::from_secs(5),
             payments: Arc::new(TestPaymentProvider),
@@ -102,6 +116,7 @@ pub struct App {
     dirs: StaticDirs,
     sweep_every: Duration,
     mailer: Option<Mailer>,
+    connections: ConnectionLimits,
 }
 
 impl App {
@@ -118,9 +133,15 @@ impl App {
         } else {
             None
         };
+        let limits = RateLimits {
+            per_key: options.rate_limit,
+            per_project: options.project_rate_limit,
+            per_address: options.address_rate_limit,
+            sign_in_per_address: options.sign_in_rate_limit,
+        };
         let state = AppState::new(
             services.clone(),
-            options.rate_limit,
+            limits,
             demo.clone(),
             options.secure_cookies,
         );
@@ -131,6 +152,7 @@ impl App {
             dirs: options.dirs,
             sweep_every: options.sweep_every,
             mailer: options.mailer,
+            connections: options.connections,
         })
     }
 
@@ -140,7 +162,9 @@ impl App {
     }
 
     /// Serves on `listener` until `shutdown` completes, then finishes the
-    /// requests in flight (graceful shutdown). Runs the sweeper meanwhile.
+    /// requests in flight (graceful shutdown), with the connection cap and
+    /// timeouts of [`Options::connections`] ([`http::listen`]). Runs the
+    /// sweeper meanwhile.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -151,9 +175,7 @@ impl App {
             self.mailer.clone(),
             self.sweep_every,
         ));
-        let result = axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let result = http::listen::serve(listener, self.router(), self.connections, shutdown).await;
         sweeper.abort();
         self.services.store.close().await;
         result
@@ -178,6 +200,6 @@ async fn sweep(state: AppState, mailer: Option<Mailer>, every: Duration) {
                 tracing::warn!(%error, "sending alert emails failed");
             }
         }
-        state.limiter.retain_recent();
+        state.limiters.retain_recent();
     }
 }

@@ -2,6 +2,7 @@
 //! usage and charge reviews.
 
 use super::extract::{Json, Path, Query};
+use super::limits::Client;
 use super::{AppState, Owner, Principal};
 use crate::error::AppResult;
 use crate::summary::{self, Scope};
@@ -9,6 +10,7 @@ use crate::{accounts, keys, projects, review, sessions};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use rork_cloud_credits_core::wire::{
     Account, ChargeReview, ChargeReviewRequest, CreateProjectRequest, CreatedKey, CreatedProject,
     GroupBy, KeyInfo, PublishableLimits, SessionRequest, UsageSummary,
@@ -18,12 +20,18 @@ use serde::Deserialize;
 /// `POST /v1/session`: email + password → the account, and the session cookie.
 pub async fn sign_in(
     State(state): State<AppState>,
+    client: Option<Extension<Client>>,
     Json(request): Json<SessionRequest>,
 ) -> AppResult<Response> {
-    // Password guessing is limited per email address like any key.
+    // Password guessing is limited per client address, and per email address
+    // like any key; the hashing pool then refuses what it has no room for.
+    if let Some(Extension(client)) = client {
+        state.limiters.sign_in(client)?;
+    }
     state.rate_limit(&format!("sign-in:{}", request.email.trim().to_lowercase()))?;
     let pool = state.services.store.pool();
-    let account = accounts::authenticate(pool, &request.email, &request.password).await?;
+    let account =
+        accounts::authenticate(pool, &state.passwords, &request.email, &request.password).await?;
     let token = sessions::create(&mut *pool.acquire().await?, &account.id).await?;
     let body = accounts::to_wire(pool, &account, &state.services.public_url).await?;
     let cookie = session_cookie(&token, sessions::TTL_SECONDS, state.secure_cookies);

@@ -1,7 +1,7 @@
 //! Who is calling: a publishable key, a secret key, or the owner's dashboard
-//! session — and what each may do. Also the per-credential rate limit, the
-//! CSRF rule for cookie sessions and the allowed-origins rule for
-//! publishable keys.
+//! session — and what each may do. Also the per-credential and per-project
+//! rate limits (see [`super::limits`]), the CSRF rule for cookie sessions
+//! and the allowed-origins rule for publishable keys.
 //!
 //! - `Authorization: Bearer pk_...`: one project; browser-safe. If the
 //!   request carries an `Origin` and the project lists allowed origins, the
@@ -153,6 +153,9 @@ impl FromRequestParts<AppState> for Principal {
         };
 
         state.rate_limit(principal.rate_key())?;
+        if let Principal::Publishable { project_id, .. } = &principal {
+            state.limiters.project(project_id)?;
+        }
         let safe_method = matches!(parts.method, Method::GET | Method::HEAD);
         if matches!(principal, Principal::Session { .. })
             && !safe_method

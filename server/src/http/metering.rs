@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use rork_cloud_credits_core::wire::{
     Hold, HoldRequest, SettleRequest, Settlement, UsageBatchResult,
 };
-use serde::Deserialize;
+use serde::de::{self, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 /// `POST /v1/projects/{id}/holds`.
 pub async fn create_hold(
@@ -69,10 +70,38 @@ async fn authorized_hold(
 }
 
 /// The body of `POST /v1/usage`, with events kept raw so that a malformed
-/// event is rejected on its own instead of failing the batch.
+/// event is rejected on its own instead of failing the batch. Parsing stops
+/// at the event after [`usage::MAX_BATCH`]: a 1 MiB body of `{}`s costs a
+/// few hundred values, not half a million.
 #[derive(Debug, Deserialize)]
 pub struct RawBatch {
+    #[serde(deserialize_with = "at_most_a_batch")]
     events: Vec<serde_json::Value>,
+}
+
+fn at_most_a_batch<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<serde_json::Value>, D::Error> {
+    struct Events;
+    impl<'de> Visitor<'de> for Events {
+        type Value = Vec<serde_json::Value>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "an array of 1 to {} events", usage::MAX_BATCH)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut events = Vec::new();
+            while let Some(event) = seq.next_element()? {
+                if events.len() == usage::MAX_BATCH {
+                    return Err(de::Error::invalid_length(events.len() + 1, &self));
+                }
+                events.push(event);
+            }
+            Ok(events)
+        }
+    }
+    deserializer.deserialize_seq(Events)
 }
 
 /// `POST /v1/usage`: a batch of up to 500 events.

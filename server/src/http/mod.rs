@@ -6,23 +6,25 @@ mod account;
 mod auth;
 mod examples;
 mod extract;
+pub mod limits;
+pub mod listen;
 mod meta;
 mod metering;
 pub mod openapi;
 mod projects;
 
 pub use auth::{Owner, Principal, CSRF_HEADER};
+pub use limits::{RateLimit, RateLimits};
+pub use listen::ConnectionLimits;
 
+use crate::accounts::Passwords;
 use crate::error::AppError;
 use crate::services::Services;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, Method};
 use axum::Router;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
+use limits::Limiters;
 use rork_cloud_credits_core::wire::DemoInfo;
-use rork_cloud_credits_core::ErrorCode;
-use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,31 +35,15 @@ use tower_http::trace::TraceLayer;
 /// The largest request body: 1 MiB (a full usage batch is far smaller).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// Requests per second and burst allowed per key or session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    /// Sustained requests per second.
-    pub per_second: NonZeroU32,
-    /// Requests allowed at once before the sustained rate applies.
-    pub burst: NonZeroU32,
-}
-
-impl Default for RateLimit {
-    fn default() -> Self {
-        RateLimit {
-            per_second: NonZeroU32::new(50).unwrap_or(NonZeroU32::MIN),
-            burst: NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN),
-        }
-    }
-}
-
 /// What the handlers share.
 #[derive(Clone)]
 pub struct AppState {
     /// Domain services.
     pub services: Services,
-    /// Per-credential rate limiter.
-    pub limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// The rate limiters.
+    pub limiters: Arc<Limiters>,
+    /// The pool sign-in password checks run in.
+    pub passwords: Arc<Passwords>,
     /// The demo project, when started with `--seed-demo`.
     pub demo: Option<Arc<DemoInfo>>,
     /// Whether the session cookie is marked `Secure` (serve over HTTPS).
@@ -65,38 +51,26 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for `services` with `rate_limit` per credential.
+    /// State for `services` with the buckets of `limits`.
     pub fn new(
         services: Services,
-        rate_limit: RateLimit,
+        limits: RateLimits,
         demo: Option<DemoInfo>,
         secure_cookies: bool,
     ) -> Self {
-        let quota = Quota::per_second(rate_limit.per_second).allow_burst(rate_limit.burst);
         AppState {
             services,
-            limiter: Arc::new(governor::RateLimiter::keyed(quota)),
+            limiters: Arc::new(Limiters::new(limits)),
+            passwords: Arc::default(),
             demo: demo.map(Arc::new),
             secure_cookies,
         }
     }
-}
 
-impl AppState {
-    /// Counts one request against `key`'s budget: `rate_limited` (with
-    /// `Retry-After`) when it is spent.
+    /// Counts one request against `key`'s budget (the per-key bucket size):
+    /// `rate_limited` (with `Retry-After`) when it is spent.
     pub fn rate_limit(&self, key: &str) -> Result<(), AppError> {
-        self.limiter
-            .check_key(&key.to_owned())
-            .map_err(|not_until| {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                let mut error = AppError::new(
-                    ErrorCode::RateLimited,
-                    "too many requests; retry after the Retry-After seconds",
-                );
-                error.retry_after = Some(wait.as_secs() + 1);
-                error
-            })
+        self.limiters.key(key)
     }
 }
 
@@ -123,8 +97,8 @@ pub fn api() -> Router<AppState> {
         })
 }
 
-/// The whole application: `/v1` with CORS and a body limit, plus the static
-/// directories.
+/// The whole application: `/v1` with the per-address rate limit, CORS and a
+/// body limit, plus the static directories.
 pub fn router(state: AppState, dirs: StaticDirs) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
@@ -140,6 +114,10 @@ pub fn router(state: AppState, dirs: StaticDirs) -> Router {
     let api = api()
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(cors)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::per_address,
+        ))
         .with_state(state);
     let mut app = Router::new().nest("/v1", api);
     if let Some(pkg) = dirs.pkg {
