@@ -4,6 +4,7 @@
 mod common;
 
 mod alerts;
+mod attack;
 mod auth;
 mod bad_input;
 mod concurrency;
