@@ -84,6 +84,11 @@ impl Service {
         })
     }
 
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits until `addr` accepts TCP connections, failing early if the process exits.
     pub fn wait_for_port(&mut self, addr: SocketAddr, timeout: Duration) -> Result {
         let deadline = Instant::now() + timeout;
