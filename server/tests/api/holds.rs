@@ -17,16 +17,16 @@ async fn hold_reserves_and_settle_debits_actual_and_releases_rest(backend: Backe
     let owner = server.owner().await;
     let pid = &owner.project_id;
     // gpt-4o-mini: $0.15 / 1M input, $0.60 / 1M output.
-    // Estimate: 100,000 in + 50,000 out = 0.015 + 0.030 = 0.045.
+    // Estimate: 100,000 in + 15,000 out = 0.015 + 0.009 = 0.024.
     let (status, hold) = server
         .post(
             &format!("/v1/projects/{pid}/holds"),
             Some(&owner.pk),
-            json!({ "usage": { "model": TEXT_MODEL, "inputTokens": 100000, "outputTokens": 50000 } }),
+            json!({ "usage": { "model": TEXT_MODEL, "inputTokens": 100000, "outputTokens": 15000 } }),
         )
         .await;
     assert_eq!(status, 201, "{hold}");
-    assert_eq!(dec(&hold["amountUsd"]), d("0.045"));
+    assert_eq!(dec(&hold["amountUsd"]), d("0.024"));
     assert_eq!(hold["status"], "active");
     assert_eq!(hold["estimate"]["model"], TEXT_MODEL);
     let id = hold["id"].as_str().unwrap();
@@ -34,14 +34,14 @@ async fn hold_reserves_and_settle_debits_actual_and_releases_rest(backend: Backe
     let (_, balance) = server
         .get(&format!("/v1/projects/{pid}/balance"), Some(&owner.pk))
         .await;
-    assert_eq!(dec(&balance["balanceUsd"]), d("0.955"));
-    assert_eq!(dec(&balance["heldUsd"]), d("0.045"));
+    assert_eq!(dec(&balance["balanceUsd"]), d("0.976"));
+    assert_eq!(dec(&balance["heldUsd"]), d("0.024"));
     server.assert_ledger(pid).await;
     let (_, ledger) = server
         .get(&format!("/v1/projects/{pid}/ledger"), Some(&owner.sk))
         .await;
     assert_eq!(ledger["entries"][0]["kind"], "hold");
-    assert_eq!(ledger["entries"][0]["memo"], "Hold of $0.045");
+    assert_eq!(ledger["entries"][0]["memo"], "Hold of $0.024");
 
     // Actual: 100,000 in + 10,000 out = 0.015 + 0.006 = 0.021.
     let event_id = uuid::Uuid::new_v4().to_string();
@@ -136,17 +136,17 @@ async fn release_and_expiry_give_the_reservation_back(backend: Backend) {
     assert_eq!(server.balance(&owner).await, d("0.10"));
 
     // Usage that settles an expired hold is still recorded and charged, if
-    // it fits: the hold no longer reserves anything.
+    // it fits: the hold no longer reserves anything. gpt-4o: $2.50 / 1M input.
     let path = format!("/v1/holds/{id}/settle");
     let settle = |tokens: u64| {
         server.post(
             &path,
             Some(&owner.pk),
-            json!({ "usage": { "model": TEXT_MODEL, "inputTokens": tokens } }),
+            json!({ "usage": { "model": "gpt-4o", "inputTokens": tokens } }),
         )
     };
-    assert_error(&settle(1_000_000).await, 402, "insufficient_credits");
-    let (status, settled) = settle(100_000).await;
+    assert_error(&settle(60_000).await, 402, "insufficient_credits");
+    let (status, settled) = settle(6_000).await;
     assert_eq!(status, 200, "{settled}");
     assert_eq!(settled["hold"]["status"], "expired");
     assert_eq!(dec(&settled["balance"]["balanceUsd"]), d("0.085"));

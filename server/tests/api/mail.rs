@@ -2,7 +2,7 @@
 //! even when two share the database. The SMTP server here is a minimal sink
 //! that records what it is sent.
 
-use crate::common::{text_event, Backend, Server};
+use crate::common::{Backend, Server};
 use crate::on_both;
 use rork_cloud_credits_server::{alerts, mail::Mailer};
 use serde_json::json;
@@ -84,12 +84,13 @@ async fn alert_emails_go_out_over_smtp_exactly_once(backend: Backend) {
             json!({"lowBalanceThresholdUsd": "0.80", "alertEmail": "owner@example.com"}),
         )
         .await;
-    // gpt-4o-mini: 2M input tokens = $0.30 → 0.70, below 0.80.
+    // gpt-4o: 120,000 input tokens = $0.30 → 0.70, below 0.80.
     let (status, _) = server
         .post(
             "/v1/usage",
             Some(&owner.pk),
-            json!({"events": [text_event(2_000_000, 0)]}),
+            json!({"events": [{"id": uuid::Uuid::new_v4().to_string(), "model": "gpt-4o",
+                                "inputTokens": 120_000}]}),
         )
         .await;
     assert_eq!(status, 200);

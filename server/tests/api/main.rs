@@ -12,6 +12,7 @@ mod crash;
 mod holds;
 mod mail;
 mod meta;
+mod plausible;
 mod projects;
 mod review;
 mod session;

@@ -32,17 +32,17 @@ async fn summaries_group_spend_by_model_project_and_utc_day(backend: Backend) {
         json!({"id": uuid::Uuid::new_v4().to_string(), "model": model, "inputTokens": input,
                "outputTokens": output, "units": units, "occurredAt": at(when)})
     };
-    // gpt-4o-mini 0.15/0.60 per 1M; gpt-4o 2.50/10.00 per 1M; web-search 0.005 per query.
+    // claude-opus-4-7 5/25 per 1M; gpt-4o 2.50/10.00 per 1M; web-search 0.005 per query.
     let events = json!({"events": [
-        event("gpt-4o-mini", 1_000_000, 0, 0, today),                               // 0.15 today 00:00
-        event("gpt-4o-mini", 0, 1_000_000, 0, today - Duration::seconds(1)),        // 0.60 yesterday 23:59:59
+        event("claude-opus-4-7", 30_000, 0, 0, today),                              // 0.15 today 00:00
+        event("claude-opus-4-7", 0, 24_000, 0, today - Duration::seconds(1)),       // 0.60 yesterday 23:59:59
         event("gpt-4o", 100_000, 10_000, 0, today - Duration::days(9)),             // 0.35
         event("web-search", 0, 0, 4, today - Duration::days(29)),                   // 0.02, first day of 30
-        event("gpt-4o", 1_000_000, 0, 0, today - Duration::days(30)),               // 2.50, outside 30 days
+        event("claude-opus-4-7", 500_000, 0, 0, today - Duration::days(30)),        // 2.50, outside 30 days
     ]});
     let (status, body) = server.post("/v1/usage", Some(&owner.pk), events).await;
     assert_eq!(status, 200, "{body}");
-    let other = json!({"events": [event("gpt-4o-mini", 2_000_000, 0, 0, today)]}); // 0.30
+    let other = json!({"events": [event("claude-opus-4-7", 60_000, 0, 0, today)]}); // 0.30
     let (status, _) = server.post("/v1/usage", Some(&second_pk), other).await;
     assert_eq!(status, 200);
 
@@ -69,12 +69,12 @@ async fn summaries_group_spend_by_model_project_and_utc_day(backend: Backend) {
     let keys: Vec<&str> = groups.iter().map(|g| g["key"].as_str().unwrap()).collect();
     assert_eq!(
         keys,
-        ["gpt-4o-mini", "gpt-4o", "web-search"],
+        ["claude-opus-4-7", "gpt-4o", "web-search"],
         "by cost, highest first"
     );
     assert_eq!(dec(&groups[0]["costUsd"]), d("0.75"));
-    assert_eq!(groups[0]["inputTokens"], 1_000_000);
-    assert_eq!(groups[0]["outputTokens"], 1_000_000);
+    assert_eq!(groups[0]["inputTokens"], 30_000);
+    assert_eq!(groups[0]["outputTokens"], 24_000);
     assert_eq!(groups[2]["units"], 4);
 
     let by_day = summary(format!("/v1/projects/{pid}/usage?groupBy=day")).await;
@@ -167,7 +167,7 @@ async fn day_totals_kept_per_event_equal_the_totals_of_the_events_after_an_upgra
         repeated,
         event(&pid, "gpt-4o-mini", 7_777, 0, 1),
         event(&pid, "web-search", 0, 3, 1),
-        event(&second_id, "gpt-4o", 333_333, 0, 0),
+        event(&second_id, "claude-sonnet-4-6", 333_333, 0, 0),
         event(&off_id, "gpt-4o", 1_000, 0, 0),
     ]});
     let (status, body) = server
@@ -218,9 +218,10 @@ async fn day_totals_kept_per_event_equal_the_totals_of_the_events_after_an_upgra
     assert_eq!(kept.len(), 5, "{kept:#?}");
     let before = account_summaries(&server, &owner.sk).await;
     assert_eq!(before[0]["totalEvents"], 6);
-    // gpt-4o-mini 0.15/0.60 and gpt-4o 2.50/10.00 per 1M tokens, web search 0.005 a query:
-    // 0.0003498 + 0.007195 + 0.00272175 + 0.015 + 1.9444425 + 0.00159 (the settlement).
-    assert_eq!(dec(&before[0]["totalCostUsd"]), d("1.97129905"));
+    // gpt-4o-mini 0.15/0.60, gpt-4o 2.50/10.00 and claude-sonnet-4-6 3/15 per 1M tokens, web
+    // search 0.005 a query: 0.0003498 + 0.007195 + 0.00272175 + 0.015 + 2.666664 + 0.00159 (the
+    // settlement).
+    assert_eq!(dec(&before[0]["totalCostUsd"]), d("2.69352055"));
 
     let mut connection = server.services.store.pool().acquire().await.unwrap();
     for undo in [
