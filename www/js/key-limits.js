@@ -45,7 +45,7 @@ export function keyLimitsForm(dashboard, save) {
     h('p', { class: 'small muted' },
       'The publishable key is in every visitor\'s browser. Whoever holds it can spend at most this much, and never below a zero balance. Periods are UTC hours and days.'),
     h('label', { for: 'limit-key' }, 'Key'), key,
-    money.map(({ input, label }) => [h('label', { for: input.id }, label), input]),
+    money.flatMap(({ input, label }) => [h('label', { for: input.id }, label), input]),
     h('label', { for: 'limit-seconds' }, 'Longest hold (seconds, 1 to 3600)'), seconds,
     h('label', { for: 'limit-user' }, 'Per end user per day (USD, empty: no cap)'), perUser,
     h('label', { for: 'limit-overdraft' }, 'Your server\'s usage may go below zero by (USD)'), overdraft,
