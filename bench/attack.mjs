@@ -4,7 +4,10 @@
 // address to the per-address limits than the attacker's 127.0.0.1) on its own, while 2,000 idle
 // connections are held, and while 256 refused bodies of ~1 MiB (`{"events":[{},{},...]}`) are
 // posted 64 at a time; then a sign-in flood (400 random emails, 64 in flight): how many were
-// refused with 429, and the server's RSS (BENCH_ATTACK_PID) before, right after and 5 s after.
+// refused with 429, and the server's RSS (BENCH_ATTACK_PID) before, right after and 5 s after;
+// last, spend refused: batches of 500 $0.30 events with the demo's publishable key, 4 in flight,
+// until 20,000 events were sent: how many were refused per second, and how much the balance fell
+// (at most the key's default $10 an hour).
 //   node bench/attack.mjs http://127.0.0.1:PORT     (a server started with --seed-demo and a
 // per-key limit raised above the flood's: `cargo xtask bench` starts one)
 // Loads are bounded in requests and seconds. Prints one JSON object.
@@ -111,5 +114,29 @@ const signIns = await flood(400, 64, (i) => call('POST', '/v1/session', { body: 
 const after = rssMiB();
 await sleep(5000);
 results.signInFlood = { attempts: 400, refused429: count(signIns, 429), checked401: count(signIns, 401), rssMiB: { before, after, fiveSecondsLater: rssMiB() } };
+
+const balanceUsd = async () => JSON.parse((await call('GET', balance, { key: demo.publishableKey })).text).balanceUsd;
+const startUsd = await balanceUsd();
+// gpt-4o: 60,000 input tokens at $2.50/1M + 15,000 output at $10/1M = $0.30 an event.
+const costly = () => ({ id: crypto.randomUUID(), model: 'gpt-4o', inputTokens: 60000, outputTokens: 15000 });
+const t0 = performance.now();
+const batches = [];
+await flood(40, 4, async () => {
+  const res = await call('POST', '/v1/usage', { body: { events: Array.from({ length: 500 }, costly) }, key: demo.publishableKey });
+  batches.push(res.status === 200 ? JSON.parse(res.text).results : []);
+  return res;
+});
+const seconds = (performance.now() - t0) / 1000;
+const outcomes = batches.flat();
+const refused = outcomes.filter((r) => r.status === 'rejected').length;
+results.spendRefused = {
+  events: 40 * 500,
+  answered: outcomes.length,
+  accepted: outcomes.filter((r) => r.status === 'accepted').length,
+  refused,
+  refusedPerSecond: Math.round(refused / seconds),
+  codes: [...new Set(outcomes.filter((r) => r.error).map((r) => r.error.code))],
+  balanceUsd: { before: startUsd, after: await balanceUsd() },
+};
 
 console.log(JSON.stringify(results, null, 2));
