@@ -68,6 +68,8 @@ pub struct Options {
     pub project_rate_limit: Option<RateLimit>,
     /// Per-client-address rate limit of every `/v1` request.
     pub address_rate_limit: RateLimit,
+    /// Requests per end user of a project (the `endUser` an app sends).
+    pub end_user_rate_limit: RateLimit,
     /// Sign-in attempts per client address.
     pub sign_in_rate_limit: RateLimit,
     /// Connection cap and timeouts.
@@ -96,6 +98,7 @@ impl Options {
             rate_limit: limits.per_key,
             project_rate_limit: limits.per_project,
             address_rate_limit: limits.per_address,
+            end_user_rate_limit: limits.per_end_user,
             sign_in_rate_limit: limits.sign_in_per_address,
             connections: ConnectionLimits::default(),
             secure_cookies: false,
@@ -137,6 +140,7 @@ impl App {
             per_key: options.rate_limit,
             per_project: options.project_rate_limit,
             per_address: options.address_rate_limit,
+            per_end_user: options.end_user_rate_limit,
             sign_in_per_address: options.sign_in_rate_limit,
         };
         let state = AppState::new(

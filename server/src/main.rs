@@ -53,6 +53,13 @@ struct Args {
     /// Requests per client address allowed in a burst.
     #[arg(long, env = "RCC_ADDRESS_RATE_BURST", default_value = "400")]
     address_rate_limit_burst: NonZeroU32,
+    /// Sustained requests per second allowed per end user of a project (the
+    /// endUser an app sends with holds and usage).
+    #[arg(long, env = "RCC_END_USER_RATE_LIMIT", default_value = "10")]
+    end_user_rate_limit_per_second: NonZeroU32,
+    /// Requests per end user allowed in a burst.
+    #[arg(long, env = "RCC_END_USER_RATE_BURST", default_value = "20")]
+    end_user_rate_limit_burst: NonZeroU32,
     /// Sustained sign-in attempts per second allowed per client address.
     #[arg(long, env = "RCC_SIGN_IN_RATE_LIMIT", default_value = "1")]
     sign_in_rate_limit_per_second: NonZeroU32,
@@ -119,6 +126,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     options.address_rate_limit = rate(
         args.address_rate_limit_per_second,
         args.address_rate_limit_burst,
+    );
+    options.end_user_rate_limit = rate(
+        args.end_user_rate_limit_per_second,
+        args.end_user_rate_limit_burst,
     );
     options.sign_in_rate_limit = rate(
         args.sign_in_rate_limit_per_second,

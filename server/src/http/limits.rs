@@ -1,6 +1,7 @@
 //! Rate limits: per client address (every `/v1` request, before its
 //! credential is even looked at), per key or session, per project (all its
-//! publishable keys together), and for sign-in per address and per email.
+//! publishable keys together), per end user an app names (`endUser`), and
+//! for sign-in per address and per email.
 //! Each is a token bucket ([`RateLimit`]); a spent one answers
 //! `429 rate_limited` with `Retry-After`.
 
@@ -63,18 +64,21 @@ pub struct RateLimits {
     pub per_project: Option<RateLimit>,
     /// Per client address (IPv4 address, IPv6 /64), every `/v1` request.
     pub per_address: RateLimit,
+    /// Per end user of a project (the `endUser` of holds and usage batches).
+    pub per_end_user: RateLimit,
     /// Sign-in attempts per client address.
     pub sign_in_per_address: RateLimit,
 }
 
 impl Default for RateLimits {
     /// 50/s burst 100 per key and per project, 200/s burst 400 per address,
-    /// sign-in 1/s burst 20 per address.
+    /// 10/s burst 20 per end user, sign-in 1/s burst 20 per address.
     fn default() -> Self {
         RateLimits {
             per_key: RateLimit::default(),
             per_project: None,
             per_address: RateLimit::new(200, 400),
+            per_end_user: RateLimit::new(10, 20),
             sign_in_per_address: RateLimit::new(1, 20),
         }
     }
@@ -85,6 +89,7 @@ pub struct Limiters {
     keys: DefaultKeyedRateLimiter<String>,
     projects: DefaultKeyedRateLimiter<String>,
     addresses: DefaultKeyedRateLimiter<IpAddr>,
+    end_users: DefaultKeyedRateLimiter<(String, String)>,
     sign_ins: DefaultKeyedRateLimiter<IpAddr>,
 }
 
@@ -95,6 +100,7 @@ impl Limiters {
             keys: limits.per_key.limiter(),
             projects: limits.per_project.unwrap_or(limits.per_key).limiter(),
             addresses: limits.per_address.limiter(),
+            end_users: limits.per_end_user.limiter(),
             sign_ins: limits.sign_in_per_address.limiter(),
         }
     }
@@ -109,6 +115,14 @@ impl Limiters {
         check(&self.projects, &id.to_owned())
     }
 
+    /// Counts a request naming `end_user` of project `project_id`.
+    pub fn end_user(&self, project_id: &str, end_user: &str) -> Result<(), AppError> {
+        check(
+            &self.end_users,
+            &(project_id.to_owned(), end_user.to_owned()),
+        )
+    }
+
     /// Counts a sign-in attempt from `client`.
     pub fn sign_in(&self, client: Client) -> Result<(), AppError> {
         check(&self.sign_ins, &client.0)
@@ -119,6 +133,7 @@ impl Limiters {
         self.keys.retain_recent();
         self.projects.retain_recent();
         self.addresses.retain_recent();
+        self.end_users.retain_recent();
         self.sign_ins.retain_recent();
     }
 }

@@ -22,6 +22,7 @@ pub async fn create_hold(
     Json(request): Json<HoldRequest>,
 ) -> AppResult<(StatusCode, Json<Hold>)> {
     let project = principal.project(&state, &id).await?;
+    end_user_rate_limit(&state, &project.id, request.end_user.as_deref())?;
     let hold = holds::create(&state.services, &project.id, principal.payer(), &request).await?;
     Ok((StatusCode::CREATED, Json(hold)))
 }
@@ -113,10 +114,32 @@ pub async fn report_usage(
     let reporter = match &principal {
         Principal::Publishable {
             key_id, project_id, ..
-        } => Reporter::Key { key_id, project_id },
+        } => {
+            let named = batch
+                .events
+                .iter()
+                .filter_map(|event| event["endUser"].as_str());
+            end_user_rate_limit(&state, project_id, named)?;
+            Reporter::Key { key_id, project_id }
+        }
         other => Reporter::Account(other.account_id()),
     };
     Ok(Json(
         usage::ingest(&state.services, reporter, batch.events).await?,
     ))
+}
+
+/// Counts one request against the budget of each end user it names (once
+/// each) in `project_id`, so that one user's flood cannot spend the whole
+/// app's allowance of requests.
+fn end_user_rate_limit<'a>(
+    state: &AppState,
+    project_id: &str,
+    end_users: impl IntoIterator<Item = &'a str>,
+) -> AppResult<()> {
+    let named: std::collections::BTreeSet<&str> = end_users.into_iter().collect();
+    for end_user in named {
+        state.limiters.end_user(project_id, end_user)?;
+    }
+    Ok(())
 }

@@ -7,6 +7,7 @@
 use crate::common::{assert_error, d, dec, text_event, Backend, Owner, Server, TEXT_MODEL};
 use crate::on_both;
 use reqwest::Method;
+use rork_cloud_credits_server::http::RateLimit;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
@@ -19,6 +20,7 @@ on_both!(
     unknown_fields_in_usage_and_holds_are_refused,
     owner_set_key_limits_bound_spend_per_hour_and_per_end_user,
     key_limits_hold_across_two_instances,
+    each_end_user_has_a_request_budget_of_their_own,
 );
 
 /// The public id of a key (`pk_0123456789ab`).
@@ -454,4 +456,32 @@ async fn key_limits_hold_across_two_instances(backend: Backend) {
     assert_eq!(granted, 10, "the default limit holds $10.00 at once");
     first.assert_ledger(&owner.project_id).await;
     second.stop().await;
+}
+
+async fn each_end_user_has_a_request_budget_of_their_own(backend: Backend) {
+    let Some(server) = Server::start_with(backend, |options| {
+        options.end_user_rate_limit = RateLimit::new(1, 3);
+    })
+    .await
+    else {
+        return;
+    };
+    let owner = server.owner().await;
+    let as_user = |user: &str| json!({ "amountUsd": "0.01", "endUser": user });
+    for _ in 0..3 {
+        let (status, body) = hold(&server, &owner, &owner.pk, as_user("alice")).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let refused = hold(&server, &owner, &owner.pk, as_user("alice")).await;
+    assert_error(&refused, 429, "rate_limited");
+    let mut event = text_event(10, 0);
+    event["endUser"] = json!("alice");
+    let refused = server
+        .post("/v1/usage", Some(&owner.pk), json!({ "events": [event] }))
+        .await;
+    assert_error(&refused, 429, "rate_limited");
+    let (status, body) = hold(&server, &owner, &owner.pk, as_user("bob")).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = hold(&server, &owner, &owner.pk, json!({ "amountUsd": "0.01" })).await;
+    assert_eq!(status, 201, "without an end user: {body}");
 }
