@@ -9,7 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-on_both!(kill_nine_mid_ingest_loses_no_acknowledged_event);
+on_both!(
+    kill_nine_mid_ingest_loses_no_acknowledged_event,
+    kill_nine_while_a_client_retries_charges_each_event_once,
+);
 
 /// The server binary running on `url`, seeded with the demo account.
 struct Process {
@@ -177,6 +180,100 @@ async fn kill_nine_mid_ingest_loses_no_acknowledged_event(backend: Backend) {
         )
         .await;
     assert_eq!(usage_entries, events, "one debit per recorded event");
+    check.assert_ledger(&project_id).await;
+    check.stop().await;
+}
+
+/// A client that retries each batch until it is answered (as the SDK's
+/// queue does), while the server is killed with SIGKILL and restarted three
+/// times: every batch ends up answered, every event is recorded once, and
+/// charged once (one debit per event, the balance the sum of the ledger).
+async fn kill_nine_while_a_client_retries_charges_each_event_once(backend: Backend) {
+    let Some(db) = TestDb::fresh(backend).await else {
+        return;
+    };
+    let (process, project_id, pk) = Process::start(&db.url).await;
+    // Where the server is now, and its publishable key (each start issues a new one).
+    let target = Arc::new(Mutex::new((process.url.clone(), pk)));
+    let answered: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sender = {
+        let (target, answered) = (target.clone(), answered.clone());
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            for _ in 0..40 {
+                let batch: Vec<Value> = (0..25).map(|_| text_event(1000, 100)).collect();
+                loop {
+                    let (url, pk) = target.lock().unwrap().clone();
+                    let response = client
+                        .post(format!("{url}/v1/usage"))
+                        .bearer_auth(&pk)
+                        .timeout(Duration::from_secs(5))
+                        .json(&json!({ "events": batch }))
+                        .send()
+                        .await;
+                    if let Ok(response) = response {
+                        if let Ok(body) = response.json::<Value>().await {
+                            if body["results"].is_array() {
+                                answered.lock().unwrap().push(body);
+                                break;
+                            }
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        })
+    };
+    let mut process = process;
+    for round in 1..=3 {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while answered.lock().unwrap().len() < round * 8 {
+            assert!(Instant::now() < deadline, "no progress before kill {round}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        process.kill_nine();
+        let (restarted, _, pk) = Process::start(&db.url).await;
+        *target.lock().unwrap() = (restarted.url.clone(), pk);
+        process = restarted;
+    }
+    sender.await.unwrap();
+    drop(process);
+
+    let answered = answered.lock().unwrap().clone();
+    assert_eq!(answered.len(), 40, "every batch answered in the end");
+    let mut ids = std::collections::HashSet::new();
+    for body in &answered {
+        for result in body["results"].as_array().unwrap() {
+            let status = result["status"].as_str().unwrap();
+            assert!(status == "accepted" || status == "duplicate", "{result}");
+            ids.insert(result["id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(ids.len(), 1000);
+    let check = Server::open(&db.url).await;
+    for id in &ids {
+        assert_eq!(
+            check
+                .count("SELECT COUNT(*) FROM usage_events WHERE id = $1", id)
+                .await,
+            1,
+            "event {id} must be recorded exactly once"
+        );
+    }
+    let debits = check
+        .count(
+            "SELECT COUNT(*) FROM ledger_entries WHERE project_id = $1 AND kind = 'usage' \
+             AND usage_event_id IS NOT NULL",
+            &project_id,
+        )
+        .await;
+    let events = check
+        .count(
+            "SELECT COUNT(*) FROM usage_events WHERE project_id = $1",
+            &project_id,
+        )
+        .await;
+    assert_eq!(debits, events, "one debit per recorded event");
     check.assert_ledger(&project_id).await;
     check.stop().await;
 }
