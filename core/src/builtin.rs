@@ -23,8 +23,10 @@ struct StaticEntry {
     provider: &'static str,
     kind: Kind,
     aliases: &'static [&'static str],
-    context_window: Option<u64>,
-    max_output_tokens: Option<u64>,
+    // Token limits as `u32` (every model's fits; a larger literal does not compile): the two
+    // take the 16 bytes per entry of the wasm's data that one `Option<u64>` took.
+    context_window: Option<u32>,
+    max_output_tokens: Option<u32>,
     input_per_1m: Option<Decimal>,
     cached_input_per_1m: Option<Decimal>,
     cache_write_per_1m: Option<Decimal>,
@@ -63,8 +65,8 @@ impl StaticEntry {
                 .iter()
                 .map(|alias| (*alias).to_owned())
                 .collect(),
-            context_window: self.context_window,
-            max_output_tokens: self.max_output_tokens,
+            context_window: self.context_window.map(u64::from),
+            max_output_tokens: self.max_output_tokens.map(u64::from),
             input_per_1m: self.input_per_1m,
             cached_input_per_1m: self.cached_input_per_1m,
             cache_write_per_1m: self.cache_write_per_1m,

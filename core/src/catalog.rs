@@ -26,9 +26,8 @@
 //! **unit-billed** (`unit` and `pricePerUnit` set, per one unit; every token
 //! price null and no tiers). A token-billed entry's `contextWindow` (the
 //! largest prompt) and `maxOutputTokens` (the most output one request may
-//! generate) are the model's limits, null when unknown; a unit-billed entry
-//! has neither, and its `unit` must be one its `kind` is billed in (the table
-//! of [`crate::plausible`], which bounds each kind's units per event). A null
+//! generate) are the model's limits, null when unknown ([`crate::plausible`]
+//! holds usage reports to them); a unit-billed entry has neither. A null
 //! `cachedInputPer1M` / `cacheWritePer1M` means the provider gives cached
 //! tokens no separate rate: they are billed as ordinary input. A tier
 //! (`{"aboveInputTokens": 200000, "inputPer1M": .., "cachedInputPer1M": ..,
@@ -42,7 +41,6 @@
 
 use crate::error::{Error, Quoted, Result};
 use crate::money::{MAX_DIGITS, PER_MILLION_SCALE};
-use crate::plausible;
 use crate::quick::QuickPlan;
 use crate::resolve::NameIndex;
 use crate::value::Value;
@@ -298,28 +296,17 @@ impl Entry {
         }
         let unit_billed = self.unit.is_some() || self.price_per_unit.is_some();
         if unit_billed {
-            let (Some(unit), Some(_)) = (self.unit, self.price_per_unit) else {
+            if self.unit.is_none() || self.price_per_unit.is_none() {
                 return fail("a unit-billed entry needs both unit and pricePerUnit".into());
-            };
-            let mut token_fields = token_prices
-                .iter()
-                .map(|&(field, price)| (field, price.is_some()))
-                .chain([
-                    ("contextWindow", self.context_window.is_some()),
-                    ("maxOutputTokens", self.max_output_tokens.is_some()),
-                ]);
-            if let Some((field, _)) = token_fields.find(|&(_, set)| set) {
+            }
+            if let Some((field, _)) = token_prices.iter().find(|(_, price)| price.is_some()) {
                 return fail(format!("a unit-billed entry must have {field}: null"));
             }
             if !self.tiers.is_empty() {
                 return fail("a unit-billed entry cannot have tiers".into());
             }
-            if plausible::max_units(self.kind, unit).is_none() {
-                return fail(format!(
-                    "a {} entry cannot be billed per {}",
-                    self.kind.name(),
-                    unit.name()
-                ));
+            if self.context_window.or(self.max_output_tokens).is_some() {
+                return fail("a unit-billed entry has no contextWindow or maxOutputTokens".into());
             }
         } else if self.input_per_1m.is_none() || self.output_per_1m.is_none() {
             return fail(
@@ -591,27 +578,17 @@ mod tests {
     }
 
     #[test]
-    fn unit_billed_entries_have_no_token_limits_and_their_kinds_unit() {
-        let unit_entry = || {
-            let mut entry = text_entry();
-            entry["contextWindow"] = serde_json::Value::Null;
-            entry["inputPer1M"] = serde_json::Value::Null;
-            entry["outputPer1M"] = serde_json::Value::Null;
-            entry["kind"] = serde_json::json!("video");
-            entry["unit"] = serde_json::json!("second");
-            entry["pricePerUnit"] = serde_json::json!("0.10");
-            entry
-        };
-        assert!(Catalog::from_json(&document(serde_json::json!([unit_entry()]))).is_ok());
-        let mut entry = unit_entry();
+    fn unit_billed_entries_have_no_token_limits() {
+        let mut entry = text_entry();
+        entry["contextWindow"] = serde_json::Value::Null;
+        entry["inputPer1M"] = serde_json::Value::Null;
+        entry["outputPer1M"] = serde_json::Value::Null;
+        entry["kind"] = serde_json::json!("video");
+        entry["unit"] = serde_json::json!("second");
+        entry["pricePerUnit"] = serde_json::json!("0.10");
+        assert!(Catalog::from_json(&document(serde_json::json!([entry.clone()]))).is_ok());
         entry["maxOutputTokens"] = serde_json::json!(100);
-        assert!(rejection(entry).contains("must have maxOutputTokens: null"));
-        let mut entry = unit_entry();
-        entry["unit"] = serde_json::json!("character");
-        assert!(rejection(entry).contains("a video entry cannot be billed per character"));
-        let mut entry = unit_entry();
-        entry["kind"] = serde_json::json!("text");
-        assert!(rejection(entry).contains("a text entry cannot be billed per second"));
+        assert!(rejection(entry).contains("has no contextWindow or maxOutputTokens"));
     }
 
     #[test]

@@ -42,8 +42,8 @@ use crate::error::{Error, Quoted, Result};
 use crate::estimate::UsageRequest;
 
 /// Each kind billed per unit, that unit, and the most units one usage event
-/// may report (the table of the module docs). A unit-billed catalog entry
-/// must have its kind and unit in this table.
+/// may report (the table of the module docs). An event for an entry whose kind
+/// and unit are not in it is refused (every built-in entry's are: tested).
 pub const UNIT_LIMITS: [(Kind, Unit, u64); 7] = [
     (Kind::Image, Unit::Image, 100),
     (Kind::Video, Unit::Second, 600),
@@ -85,16 +85,26 @@ impl Catalog {
                     "tokens, the output limit (maxOutputTokens) of".to_owned(),
                 ),
             ],
-            Billing::Units { unit, .. } => vec![(
-                "units",
-                request.units,
-                max_units(entry.kind, unit),
-                format!(
-                    "{}, the most one {} usage event may report, for",
-                    plural(unit),
-                    entry.kind.name()
-                ),
-            )],
+            Billing::Units { unit, .. } => {
+                let Some(max) = max_units(entry.kind, unit) else {
+                    return Err(Error::invalid_input(format!(
+                        "units of {} cannot be checked: no per-event maximum is set for a {} entry billed per {}",
+                        Quoted(&entry.id),
+                        entry.kind.name(),
+                        unit.name()
+                    )));
+                };
+                vec![(
+                    "units",
+                    request.units,
+                    Some(max),
+                    format!(
+                        "{}, the most one {} usage event may report, for",
+                        plural(unit),
+                        entry.kind.name()
+                    ),
+                )]
+            }
         };
         for (field, count, limit, what) in limits {
             if let Some(limit) = limit.filter(|&limit| count > limit) {
@@ -222,7 +232,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_limits_and_unknown_models() {
+    fn unknown_limits_unknown_models_and_units_without_a_maximum() {
         let document = serde_json::json!({"version": "v", "asOf": "2026-01-02", "source": "s",
             "entries": [{"id": "m", "name": "M", "provider": "p", "kind": "text", "aliases": [],
                          "inputPer1M": "1", "outputPer1M": "2", "tiers": []}]});
@@ -236,6 +246,16 @@ mod tests {
         assert_eq!(
             catalog.check_plausible(&usage("gpt-4o")).unwrap_err().code,
             ErrorCode::UnknownModel
+        );
+        let document = serde_json::json!({"version": "v", "asOf": "2026-01-02", "source": "s",
+            "entries": [{"id": "v", "name": "V", "provider": "p", "kind": "video", "aliases": [],
+                         "unit": "character", "pricePerUnit": "0.01", "tiers": []}]});
+        let catalog = Catalog::from_json(&document.to_string()).unwrap();
+        let err = catalog.check_plausible(&usage("v")).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        assert_eq!(
+            err.message,
+            "units of \"v\" cannot be checked: no per-event maximum is set for a video entry billed per character"
         );
     }
 }
