@@ -28,7 +28,8 @@ type RawModel = HashMap<String, Box<RawValue>>;
 enum Pricing {
     /// Per token: LiteLLM's `input_cost_per_token`, `output_cost_per_token`,
     /// `cache_read_input_token_cost`, `cache_creation_input_token_cost` and
-    /// `*_above_<N>k_tokens` tiers.
+    /// `*_above_<N>k_tokens` tiers; the limits from `max_input_tokens`
+    /// (`contextWindow`) and `max_output_tokens` (`maxOutputTokens`).
     Tokens,
     /// Per unit, from one LiteLLM per-unit field.
     Unit(Unit, &'static str),
