@@ -283,7 +283,10 @@ async fn the_hashing_pool_refuses_what_it_cannot_hold(backend: Backend) {
     let checked = answers.iter().filter(|(s, _)| *s == 401).count();
     let limited = answers.iter().filter(|(s, _)| *s == 429).count();
     assert_eq!(checked + limited, 64, "{answers:?}");
-    assert!(checked >= 1 && limited >= 32, "{checked} checked, {limited} refused");
+    assert!(
+        checked >= 1 && limited >= 32,
+        "{checked} checked, {limited} refused"
+    );
 }
 
 /// 256 refused bodies of ~1 MiB (`{"events":[{},{},...]}`), 64 in flight

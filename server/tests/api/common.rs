@@ -228,6 +228,16 @@ impl Server {
         assert_eq!(status, 200, "{body}");
     }
 
+    /// Posts `events` as one usage batch with `key` (which must be answered
+    /// 200); returns the answer.
+    pub async fn report(&self, key: &str, events: Vec<Value>) -> Value {
+        let (status, body) = self
+            .post("/v1/usage", Some(key), json!({ "events": events }))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
     /// How many usage events the project has recorded.
     pub async fn usage_events(&self, project_id: &str) -> i64 {
         self.count(

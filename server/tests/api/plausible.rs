@@ -37,36 +37,31 @@ fn assert_refused(result: &Value, parts: &[&str]) {
 }
 
 /// Posts one usage batch with `key`; returns the results.
-async fn report(server: &Server, key: &str, events: Vec<Value>) -> Vec<Value> {
-    let (status, body) = server
-        .post("/v1/usage", Some(key), json!({ "events": events }))
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body["results"].as_array().unwrap().clone()
-}
-
 async fn implausible_events_are_refused_per_event_and_not_charged(backend: Backend) {
     let Some(server) = Server::start(backend).await else {
         return;
     };
     let owner = server.owner().await;
-    let results = report(
-        &server,
-        &owner.pk,
-        vec![
-            // Issue 18: charged $125 before (gpt-4o's context window is 128,000).
-            event(json!({ "model": "gpt-4o", "inputTokens": 50000000 })),
-            // Issue 18: charged $3.6e15 before.
-            event(json!({ "model": "veo-3.1", "units": 9007199254740991u64 })),
-            event(json!({ "model": "veo-3.1", "units": 601 })),
-            event(json!({ "model": TEXT_MODEL, "inputTokens": 10, "outputTokens": 16385 })),
-            event(text_at_limits()),
-            event(json!({ "model": "veo-3.1", "units": 2 })),
-            // Backend functions at their limit: 10,000 × $0.0000003.
-            event(json!({ "model": "backend-functions", "units": 10000 })),
-        ],
-    )
-    .await;
+    let results = server
+        .report(
+            &owner.pk,
+            vec![
+                // Issue 18: charged $125 before (gpt-4o's context window is 128,000).
+                event(json!({ "model": "gpt-4o", "inputTokens": 50000000 })),
+                // Issue 18: charged $3.6e15 before.
+                event(json!({ "model": "veo-3.1", "units": 9007199254740991u64 })),
+                event(json!({ "model": "veo-3.1", "units": 601 })),
+                event(json!({ "model": TEXT_MODEL, "inputTokens": 10, "outputTokens": 16385 })),
+                event(text_at_limits()),
+                event(json!({ "model": "veo-3.1", "units": 2 })),
+                // Backend functions at their limit: 10,000 × $0.0000003.
+                event(json!({ "model": "backend-functions", "units": 10000 })),
+            ],
+        )
+        .await["results"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_refused(
         &results[0],
         &[
@@ -99,7 +94,7 @@ async fn implausible_events_are_refused_per_event_and_not_charged(backend: Backe
     // The secret key (server-side metering) is held to the same limits.
     let mut metered = event(json!({ "model": "gpt-4o", "inputTokens": 50000000 }));
     metered["projectId"] = json!(owner.project_id);
-    let results = report(&server, &owner.sk, vec![metered]).await;
+    let results = server.report(&owner.sk, vec![metered]).await["results"].clone();
     assert_refused(&results[0], &["contextWindow"]);
     assert_eq!(server.balance(&owner).await, d("1.00") - spent);
     server.assert_ledger(&owner.project_id).await;

@@ -37,14 +37,6 @@ fn image_event() -> Value {
     })
 }
 
-async fn report(server: &Server, key: &str, events: Vec<Value>) -> Value {
-    let (status, body) = server
-        .post("/v1/usage", Some(key), json!({ "events": events }))
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
 fn outcomes(batch: &Value) -> Vec<(String, String)> {
     batch["results"]
         .as_array()
@@ -79,12 +71,9 @@ async fn a_publishable_batch_never_takes_the_balance_below_zero(backend: Backend
         return;
     };
     let owner = server.owner().await;
-    let batch = report(
-        &server,
-        &owner.pk,
-        (0..500).map(|_| image_event()).collect(),
-    )
-    .await;
+    let batch = server
+        .report(&owner.pk, (0..500).map(|_| image_event()).collect())
+        .await;
     let statuses = outcomes(&batch);
     let accepted = statuses.iter().filter(|(s, _)| s == "accepted").count();
     assert_eq!(accepted, 50, "$1.00 buys 50 images at $0.02");
@@ -105,7 +94,7 @@ async fn a_publishable_batch_never_takes_the_balance_below_zero(backend: Backend
         .iter()
         .map(|result| json!({ "id": result["id"], "model": "grok-imagine-image", "units": 1 }))
         .collect();
-    let statuses = outcomes(&report(&server, &owner.pk, again).await);
+    let statuses = outcomes(&server.report(&owner.pk, again).await);
     assert!(
         statuses.iter().all(|(s, _)| s == "accepted"),
         "{statuses:?}"
@@ -118,7 +107,7 @@ async fn a_publishable_batch_never_takes_the_balance_below_zero(backend: Backend
         "model": "veo-3.1",
         "units": 9_007_199_254_740_991u64,
     });
-    let statuses = outcomes(&report(&server, &owner.pk, vec![huge]).await);
+    let statuses = outcomes(&server.report(&owner.pk, vec![huge]).await);
     assert_eq!(statuses[0].0, "rejected");
     assert_eq!(server.balance(&owner).await, d("4.90"));
     server.assert_ledger(&owner.project_id).await;
@@ -142,7 +131,7 @@ async fn secret_key_usage_goes_below_zero_only_as_far_as_the_overdraft_limit(bac
     };
     let refused = ("rejected".to_owned(), "insufficient_credits".to_owned());
     // Default: not at all.
-    let statuses = outcomes(&report(&server, &owner.sk, events(4)).await);
+    let statuses = outcomes(&server.report(&owner.sk, events(4)).await);
     assert!(
         statuses[..3].iter().all(|(s, _)| s == "accepted"),
         "{statuses:?}"
@@ -158,7 +147,7 @@ async fn secret_key_usage_goes_below_zero_only_as_far_as_the_overdraft_limit(bac
         )
         .await;
     assert_eq!(dec(&project["overdraftLimitUsd"]), d("0.50"));
-    let statuses = outcomes(&report(&server, &owner.sk, events(3)).await);
+    let statuses = outcomes(&server.report(&owner.sk, events(3)).await);
     assert!(
         statuses[..2].iter().all(|(s, _)| s == "accepted"),
         "down to -0.50 exactly"
@@ -166,7 +155,7 @@ async fn secret_key_usage_goes_below_zero_only_as_far_as_the_overdraft_limit(bac
     assert_eq!(statuses[2], refused);
     assert_eq!(server.balance(&owner).await, d("-0.50"));
     // A publishable key never spends what is not there.
-    let statuses = outcomes(&report(&server, &owner.pk, vec![image_event()]).await);
+    let statuses = outcomes(&server.report(&owner.pk, vec![image_event()]).await);
     assert_eq!(statuses[0], refused);
     for bad in ["-1", "10000.01", "0.001"] {
         let path = format!("/v1/projects/{}/settings", owner.project_id);
@@ -215,7 +204,7 @@ async fn cloud_off_refuses_publishable_spend_even_naming_a_hold(backend: Backend
             event
         })
         .collect();
-    let statuses = outcomes(&report(&server, &owner.pk, events).await);
+    let statuses = outcomes(&server.report(&owner.pk, events).await);
     assert!(
         statuses
             .iter()
@@ -326,7 +315,7 @@ async fn unknown_fields_in_usage_and_holds_are_refused(backend: Backend) {
     let owner = server.owner().await;
     let mut event = text_event(1000, 0);
     event["outputToken"] = json!(5000);
-    let batch = report(&server, &owner.pk, vec![event]).await;
+    let batch = server.report(&owner.pk, vec![event]).await;
     assert_eq!(batch["results"][0]["status"], "rejected");
     assert_eq!(batch["results"][0]["error"]["code"], "invalid_input");
     let message = batch["results"][0]["error"]["message"].as_str().unwrap();
@@ -393,12 +382,9 @@ async fn owner_set_key_limits_bound_spend_per_hour_and_per_end_user(backend: Bac
         event
     };
     let users = ["alice", "alice", "alice", "bob", "bob", "carol", "carol"];
-    let batch = report(
-        &server,
-        &owner.pk,
-        users.iter().map(|u| as_user(u)).collect(),
-    )
-    .await;
+    let batch = server
+        .report(&owner.pk, users.iter().map(|u| as_user(u)).collect())
+        .await;
     let codes: Vec<String> = outcomes(&batch)
         .into_iter()
         .map(|(s, c)| s + ":" + &c)
@@ -424,7 +410,7 @@ async fn owner_set_key_limits_bound_spend_per_hour_and_per_end_user(backend: Bac
     // The owner's own metering is not the key's.
     let mut event = as_user("alice");
     event["projectId"] = json!(owner.project_id);
-    let statuses = outcomes(&report(&server, &owner.sk, vec![event]).await);
+    let statuses = outcomes(&server.report(&owner.sk, vec![event]).await);
     assert_eq!(statuses[0].0, "accepted");
     server.assert_ledger(&owner.project_id).await;
 }
