@@ -14,6 +14,7 @@ use rork_cloud_credits_core::wire::{Hold, HoldRequest, HoldStatus, LedgerKind};
 use rork_cloud_credits_core::ErrorCode;
 use rust_decimal::Decimal;
 use sqlx::AnyPool;
+use std::collections::HashMap;
 
 /// How long an unsettled hold lives by default: 10 minutes.
 pub const DEFAULT_TTL_SECONDS: u64 = 600;
@@ -198,20 +199,28 @@ pub fn cloud_disabled() -> AppError {
     )
 }
 
-/// What publishable key `key_id`'s active holds reserve, all of them
-/// (`end_user` `""`) or those of one end user, in `tx` (the project locked).
-pub async fn held_by_key(tx: &mut WriteTx, key_id: &str, end_user: &str) -> AppResult<Decimal> {
-    let amounts: Vec<(Dec,)> = sqlx::query_as(
-        "SELECT amount FROM holds WHERE key_id = $1 AND status = $2 \
-         AND ($3 = '' OR end_user = $4)",
-    )
-    .bind(key_id)
-    .bind(enum_text(HoldStatus::Active))
-    .bind(end_user)
-    .bind(end_user)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(amounts.into_iter().map(|(amount,)| amount.0).sum())
+/// What publishable key `key_id`'s active holds reserve, in all and by the
+/// end user they were made for, in `tx` (the project locked): one query,
+/// however many end users a batch names.
+pub async fn held_by_key(
+    tx: &mut WriteTx,
+    key_id: &str,
+) -> AppResult<(Decimal, HashMap<String, Decimal>)> {
+    let rows: Vec<(Option<String>, Dec)> =
+        sqlx::query_as("SELECT end_user, amount FROM holds WHERE key_id = $1 AND status = $2")
+            .bind(key_id)
+            .bind(enum_text(HoldStatus::Active))
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut total = Decimal::ZERO;
+    let mut by_user: HashMap<String, Decimal> = HashMap::new();
+    for (end_user, amount) in rows {
+        total += amount.0;
+        if let Some(end_user) = end_user {
+            *by_user.entry(end_user).or_default() += amount.0;
+        }
+    }
+    Ok((total, by_user))
 }
 
 /// The hold with `id`.

@@ -67,8 +67,11 @@ pub struct Budget {
     limits: PublishableLimits,
     hour: i64,
     day: i64,
-    /// By end user (`""`: the key as a whole).
+    /// By end user (`""`: the key as a whole). End users are counted only
+    /// when the key caps them, and only per day.
     spends: HashMap<String, Spend>,
+    /// What the key's active holds reserve, by end user.
+    held_by_user: HashMap<String, Decimal>,
 }
 
 /// One key's (or one of its end users') committed spend.
@@ -86,14 +89,19 @@ impl Budget {
     /// locked by the caller).
     pub async fn load(tx: &mut WriteTx, key_id: &str) -> AppResult<Budget> {
         let now = clock::now_ms();
+        let (held, held_by_user) = holds::held_by_key(tx, key_id).await?;
         let mut budget = Budget {
             key_id: key_id.to_owned(),
             limits: keys::limits(tx, key_id).await?,
             hour: now - now.rem_euclid(HOUR_MS),
             day: now - now.rem_euclid(DAY_MS),
             spends: HashMap::new(),
+            held_by_user,
         };
         budget.load_user(tx, "").await?;
+        if let Some(key) = budget.spends.get_mut("") {
+            key.held = held;
+        }
         Ok(budget)
     }
 
@@ -124,7 +132,7 @@ impl Budget {
                 _ => {}
             }
         }
-        spend.held = holds::held_by_key(tx, &self.key_id, end_user).await?;
+        spend.held = self.held_by_user.get(end_user).copied().unwrap_or_default();
         self.spends.insert(end_user.to_owned(), spend);
         Ok(())
     }
@@ -240,14 +248,17 @@ impl Budget {
         self.charge(tx, amount, end_user).await
     }
 
-    /// Applies `change` to the key's spend and to `end_user`'s.
+    /// Applies `change` to the key's spend and to `end_user`'s (when the
+    /// key caps end users: otherwise nothing per user is kept, so naming new
+    /// end users costs the server nothing).
     async fn update(
         &mut self,
         tx: &mut WriteTx,
         end_user: Option<&str>,
         change: impl Fn(&mut Spend),
     ) -> AppResult<()> {
-        for user in std::iter::once("").chain(end_user) {
+        let capped = end_user.filter(|_| self.limits.end_user_per_day_usd.is_some());
+        for user in std::iter::once("").chain(capped) {
             self.load_user(tx, user).await?;
             if let Some(spend) = self.spends.get_mut(user) {
                 change(spend);
@@ -260,10 +271,10 @@ impl Budget {
     /// yesterday.
     pub async fn write(self, tx: &mut WriteTx) -> AppResult<()> {
         for (user, spend) in self.spends.iter().filter(|(_, spend)| spend.changed) {
-            for (period, starts_at, amount) in [
-                ("hour", self.hour, spend.hour),
-                ("day", self.day, spend.day),
-            ] {
+            let hour = user.is_empty().then_some(("hour", self.hour, spend.hour));
+            for (period, starts_at, amount) in
+                hour.into_iter().chain([("day", self.day, spend.day)])
+            {
                 sqlx::query(
                     "INSERT INTO publishable_spend (key_id, end_user, period, starts_at, amount) \
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key_id, end_user, period, starts_at) \

@@ -28,12 +28,13 @@ fn key_id(key: &str) -> &str {
     key.rsplit_once('_').map(|(id, _)| id).unwrap()
 }
 
-/// One image of `grok-imagine-image` ($0.02).
+/// One image of `grok-imagine-image` ($0.02), for an end user of its own.
 fn image_event() -> Value {
     json!({
         "id": uuid::Uuid::new_v4().to_string(),
         "model": "grok-imagine-image",
         "units": 1,
+        "endUser": format!("user-{}", uuid::Uuid::new_v4()),
     })
 }
 
@@ -87,6 +88,14 @@ async fn a_publishable_batch_never_takes_the_balance_below_zero(backend: Backend
     assert_eq!(server.balance(&owner).await, Decimal::ZERO);
     assert_eq!(server.assert_ledger(&owner.project_id).await, Decimal::ZERO);
     assert_eq!(server.usage_events(&owner.project_id).await, 50);
+    // 50 end users charged, but the key caps none: only the key's hour and day are kept.
+    let rows = server
+        .count(
+            "SELECT COUNT(*) FROM publishable_spend WHERE key_id = $1",
+            key_id(&owner.pk),
+        )
+        .await;
+    assert_eq!(rows, 2);
 
     // Refused events were not recorded: sent again once there is money, they count.
     server.top_up(&owner.sk, &owner.project_id, "5.00").await;
