@@ -57,6 +57,18 @@ impl HoldRow {
         enum_from_text(&self.status)
     }
 
+    /// `forbidden` unless `payer` may settle or release this hold: a
+    /// publishable key only the holds it made (a hold of the owner's, or of
+    /// another key, is not its reservation to spend).
+    pub fn may_close(&self, payer: Payer<'_>) -> AppResult<()> {
+        match payer {
+            Payer::Publishable(key_id) if self.key_id.as_deref() != Some(key_id) => Err(
+                AppError::forbidden("a publishable key settles or releases only the holds it made"),
+            ),
+            _ => Ok(()),
+        }
+    }
+
     /// The hold as the API shows it.
     pub fn to_wire(&self) -> AppResult<Hold> {
         Ok(Hold {
@@ -88,6 +100,11 @@ pub async fn create(
         (Some(usage), None) => {
             let estimate = pricing::estimate(usage)?;
             let json = serde_json::to_string(&estimate).map_err(AppError::internal)?;
+            if estimate.total.is_zero() {
+                return Err(AppError::invalid(
+                    "usage with a zero estimate needs no hold: report it instead",
+                ));
+            }
             (estimate.total, Some(json))
         }
         (None, Some(amount)) if amount > Decimal::ZERO && amount <= MAX_HOLD_USD => (amount, None),

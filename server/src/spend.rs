@@ -13,7 +13,8 @@
 //! instances cannot overspend together. A key's *committed* spend in a
 //! period is what it was charged in that period plus what its active holds
 //! reserve; the charge that settles a hold was checked when the hold was
-//! made, so it is counted but not refused.
+//! made (a publishable key settles only its own holds), so it is counted
+//! but not refused.
 
 use crate::db::{Dec, WriteTx};
 use crate::error::{AppError, AppResult};

@@ -593,6 +593,9 @@ async fn record_settling(
         Some(hold) if hold.project_id == project.id => hold,
         _ => return Ok(Err(AppError::not_found("hold"))),
     };
+    if let Err(refused) = hold.may_close(charges.payer) {
+        return Ok(Err(refused));
+    }
     let hold_status = hold.status()?;
     if event.strict_hold && matches!(hold_status, HoldStatus::Settled | HoldStatus::Released) {
         return Ok(Err(AppError::conflict(format!(

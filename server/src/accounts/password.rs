@@ -9,7 +9,8 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rork_cloud_credits_core::ErrorCode;
-use tokio::sync::Semaphore;
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Argon2 memory per hash, in KiB.
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -22,24 +23,26 @@ pub const WAITING: usize = 14;
 
 /// The bounded pool sign-in checks run in (one per server).
 pub struct Passwords {
-    admitted: Semaphore,
-    hashing: Semaphore,
+    admitted: Arc<Semaphore>,
+    hashing: Arc<Semaphore>,
 }
 
 impl Default for Passwords {
     fn default() -> Self {
         Passwords {
-            admitted: Semaphore::new(AT_ONCE + WAITING),
-            hashing: Semaphore::new(AT_ONCE),
+            admitted: Arc::new(Semaphore::new(AT_ONCE + WAITING)),
+            hashing: Arc::new(Semaphore::new(AT_ONCE)),
         }
     }
 }
 
 impl Passwords {
     /// Whether `password` matches `hash` (a PHC string): `rate_limited`
-    /// at once when the pool is full.
+    /// at once when the pool is full. The pool's places go with the hash
+    /// onto its blocking thread, so a client that hangs up does not free
+    /// them while the hash still runs.
     pub async fn verify(&self, password: &str, hash: String) -> AppResult<bool> {
-        let _admitted = self.admitted.try_acquire().map_err(|_| {
+        let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| {
             let mut error = AppError::new(
                 ErrorCode::RateLimited,
                 "too many sign-ins at once; retry after the Retry-After seconds",
@@ -47,8 +50,13 @@ impl Passwords {
             error.retry_after = Some(1);
             error
         })?;
-        let _hashing = self.hashing.acquire().await.map_err(AppError::internal)?;
-        verify(password, hash).await
+        let hashing = self
+            .hashing
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(AppError::internal)?;
+        verify(password, hash, [admitted, hashing]).await
     }
 }
 
@@ -70,10 +78,16 @@ pub async fn hash(password: String) -> AppResult<String> {
     .map_err(AppError::internal)?
 }
 
-/// Whether `password` matches `hash`, with the parameters the hash names.
-async fn verify(password: &str, hash: String) -> AppResult<bool> {
+/// Whether `password` matches `hash`, with the parameters the hash names;
+/// `permits` are held until the hash is done, even if the caller is gone.
+async fn verify(
+    password: &str,
+    hash: String,
+    permits: [OwnedSemaphorePermit; 2],
+) -> AppResult<bool> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
+        let _permits = permits;
         let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
         Ok(argon2()?
             .verify_password(password.as_bytes(), &parsed)

@@ -4,8 +4,8 @@
 use super::extract::{Json, Path};
 use super::{AppState, Principal};
 use crate::error::AppResult;
-use crate::holds;
 use crate::usage::{self, Reporter};
+use crate::{holds, validate};
 use axum::extract::State;
 use axum::http::StatusCode;
 use rork_cloud_credits_core::wire::{
@@ -57,6 +57,7 @@ pub async fn release_hold(
     Path(id): Path<String>,
 ) -> AppResult<Json<Hold>> {
     let hold = authorized_hold(&state, &principal, &id).await?;
+    hold.may_close(principal.payer())?;
     Ok(Json(holds::release(&state.services, &hold).await?))
 }
 
@@ -137,7 +138,11 @@ fn end_user_rate_limit<'a>(
     project_id: &str,
     end_users: impl IntoIterator<Item = &'a str>,
 ) -> AppResult<()> {
-    let named: std::collections::BTreeSet<&str> = end_users.into_iter().collect();
+    // A longer name is refused with its event or hold: it must not become a limiter key.
+    let named: std::collections::BTreeSet<&str> = end_users
+        .into_iter()
+        .filter(|end_user| end_user.len() <= validate::MAX_LABEL_CHARS * 4)
+        .collect();
     for end_user in named {
         state.limiters.end_user(project_id, end_user)?;
     }

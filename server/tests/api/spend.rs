@@ -21,6 +21,7 @@ on_both!(
     owner_set_key_limits_bound_spend_per_hour_and_per_end_user,
     key_limits_hold_across_two_instances,
     each_end_user_has_a_request_budget_of_their_own,
+    a_publishable_key_closes_only_its_own_holds,
 );
 
 /// The public id of a key (`pk_0123456789ab`).
@@ -479,4 +480,63 @@ async fn each_end_user_has_a_request_budget_of_their_own(backend: Backend) {
     assert_eq!(status, 201, "{body}");
     let (status, body) = hold(&server, &owner, &owner.pk, json!({ "amountUsd": "0.01" })).await;
     assert_eq!(status, 201, "without an end user: {body}");
+}
+
+/// The owner's server reserves $5 with its secret key: anyone holding the
+/// publishable key and the hold's id must not turn that into a charge.
+async fn a_publishable_key_closes_only_its_own_holds(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let owner = server.owner().await;
+    server.top_up(&owner.sk, &owner.project_id, "10.00").await;
+    let (status, held) = hold(&server, &owner, &owner.sk, json!({ "amountUsd": "5.00" })).await;
+    assert_eq!(status, 201, "{held}");
+    let id = held["id"].as_str().unwrap();
+    let usage = json!({ "model": "gpt-4o", "inputTokens": 120_000, "outputTokens": 16_000 });
+    let settled = server
+        .post(
+            &format!("/v1/holds/{id}/settle"),
+            Some(&owner.pk),
+            json!({ "usage": usage }),
+        )
+        .await;
+    assert_error(&settled, 403, "forbidden");
+    let mut event = text_event(120_000, 16_000);
+    event["model"] = json!("gpt-4o");
+    event["holdId"] = json!(id);
+    let batch = server.report(&owner.pk, vec![event]).await;
+    assert_eq!(batch["results"][0]["error"]["code"], "forbidden", "{batch}");
+    let released = server
+        .post(
+            &format!("/v1/holds/{id}/release"),
+            Some(&owner.pk),
+            json!({}),
+        )
+        .await;
+    assert_error(&released, 403, "forbidden");
+    assert_eq!(
+        server.balance(&owner).await,
+        d("6.00"),
+        "only the hold is reserved"
+    );
+    // A zero estimate reserves nothing: no hold for it.
+    let zero = hold(
+        &server,
+        &owner,
+        &owner.pk,
+        json!({ "usage": { "model": "gpt-4o" } }),
+    )
+    .await;
+    assert_error(&zero, 400, "invalid_input");
+    // The owner still settles its own hold.
+    let (status, body) = server
+        .post(
+            &format!("/v1/holds/{id}/settle"),
+            Some(&owner.sk),
+            json!({ "usage": usage }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    server.assert_ledger(&owner.project_id).await;
 }
