@@ -107,6 +107,11 @@ pub struct Error {
     pub code: ErrorCode,
     /// A human-readable explanation naming the offending field or limit.
     pub message: String,
+    /// The HTTP status of the server's answer this error stands for; `None`
+    /// when no server answered (invalid input, a network failure). Not part
+    /// of the wire form: the answer's status line carries it.
+    #[serde(skip)]
+    pub status: Option<u16>,
 }
 
 impl Error {
@@ -115,6 +120,15 @@ impl Error {
         Error {
             code,
             message: message.into(),
+            status: None,
+        }
+    }
+
+    /// This error as the answer of a server that replied with HTTP `status`.
+    pub fn with_status(self, status: u16) -> Self {
+        Error {
+            status: Some(status),
+            ..self
         }
     }
 

@@ -640,7 +640,7 @@ fn classify(failure: Failure) -> (Disposition, Option<u64>, Error) {
 /// status (401 `unauthorized`, 403 `forbidden`, 404 `not_found`, 408
 /// `network`, 429 `rate_limited`, other 4xx `invalid_input`, the rest `server`).
 pub fn error_for_status(status: u16, body: Option<Error>) -> Error {
-    body.unwrap_or_else(|| {
+    let error = body.unwrap_or_else(|| {
         let code = match status {
             401 => ErrorCode::Unauthorized,
             403 => ErrorCode::Forbidden,
@@ -651,5 +651,6 @@ pub fn error_for_status(status: u16, body: Option<Error>) -> Error {
             _ => ErrorCode::Server,
         };
         Error::new(code, format!("the server answered HTTP {status}"))
-    })
+    });
+    error.with_status(status)
 }
