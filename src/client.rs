@@ -9,6 +9,7 @@
 //! coordination between tabs ([`tabs`]). Outside browsers (React Native,
 //! Node.js) the page hooks and tab locks are simply absent.
 
+mod debug;
 mod delivery;
 pub(crate) mod env;
 mod events;

@@ -1,24 +1,26 @@
-//! Core errors as real JS `Error` objects carrying a stable `code`.
+//! Core errors as instances of the package's JS class `CloudCreditsError`
+//! (`src/js/error.js`).
 //!
 //! Every exported function reports failure by throwing what [`to_js`] builds:
-//! `err instanceof Error`, `err.name === "CloudCreditsError"`, `err.code` one
-//! of the `ErrorCode` strings (`"invalid_input"`, `"unknown_model"`, ...), and
-//! `err.message` telling the user what to fix. The cloud client reuses this.
+//! `err instanceof CloudCreditsError` (and `Error`), `err.code` one of the
+//! `ErrorCode` strings (`"invalid_input"`, `"unknown_model"`, ...),
+//! `err.message` telling the user what to fix, `err.status` the HTTP status
+//! when a server answered, and `err.docs` the README's entry for the code.
+//! The cloud client reuses this.
 
 use rork_cloud_credits_core::Error;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
-/// The JS `Error` for a core error: message, `name` and `code` set.
+#[wasm_bindgen(module = "/src/js/error.js")]
+extern "C" {
+    /// `new CloudCreditsError(code, message, status)`, its stack without the SDK's own frames.
+    #[wasm_bindgen(js_name = cloudCreditsError)]
+    fn cloud_credits_error(code: &str, message: &str, status: Option<u16>) -> JsValue;
+}
+
+/// The `CloudCreditsError` for a core error.
 pub fn to_js(error: Error) -> JsValue {
-    let js = js_sys::Error::new(&error.message);
-    js.set_name("CloudCreditsError");
-    // Defining a data property on a fresh, extensible Error object cannot fail.
-    let _ = js_sys::Reflect::set(
-        &js,
-        &JsValue::from_str("code"),
-        &JsValue::from_str(error.code.as_str()),
-    );
-    js.into()
+    cloud_credits_error(error.code.as_str(), &error.message, error.status)
 }
 
 /// The message of a thrown JS value: its `message` property, or the value

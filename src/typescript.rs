@@ -13,13 +13,39 @@ const TYPES: &str = r#"
 export type ErrorCode =
   | "invalid_input" | "unknown_model" | "unauthorized" | "forbidden" | "not_found"
   | "cloud_disabled" | "insufficient_credits" | "spend_limit" | "rate_limited" | "conflict"
-  | "payment_failed" | "network" | "server";
+  | "payment_failed" | "network" | "server" | "unsupported";
 
-/** What every function of this package throws. */
-export interface CloudCreditsError extends Error {
-  name: "CloudCreditsError";
-  code: ErrorCode;
+/**
+ * What every function and method of this package throws or rejects with (but an abort by your own
+ * `AbortSignal`, which rejects with the signal's reason, as `fetch` does).
+ *
+ * ```ts
+ * try {
+ *   estimateCost({ model, inputTokens });
+ * } catch (err) {
+ *   if (err instanceof CloudCreditsError && err.code === "unknown_model") console.warn(err.message);
+ *   else throw err;
+ * }
+ * ```
+ */
+export class CloudCreditsError extends Error {
+  constructor(code: ErrorCode, message: string, status?: number);
+  readonly name: "CloudCreditsError";
+  /** Why, as a stable code: compare against this, never against `message`. */
+  readonly code: ErrorCode;
+  /** The HTTP status of the server's answer; `undefined` when no server answered. */
+  readonly status: number | undefined;
+  /** The README's entry for `code`. */
+  readonly docs: string;
+  /** The error as plain data, for logs. */
+  toJSON(): { name: "CloudCreditsError"; code: ErrorCode; message: string; status: number | undefined; docs: string };
 }
+
+/**
+ * A model name: the built-in catalog's ids and aliases autocomplete, and every other string is
+ * accepted (a catalog loaded with `loadCatalog`, `provider/id`, dated snapshots).
+ */
+export type ModelName = KnownModel | (string & {});
 
 /**
  * What was (or will be) used. Counts are non-negative integers ≤ 2^53 - 1; omitted counts are 0.
@@ -28,7 +54,7 @@ export interface CloudCreditsError extends Error {
  */
 export interface UsageRequest {
   /** Catalog id, alias, `provider/id`, `provider:id` or dated snapshot, e.g. "openai/gpt-4o-2024-08-06". */
-  model: string;
+  model: ModelName;
   inputTokens?: number;
   cachedInputTokens?: number;
   cacheWriteTokens?: number;

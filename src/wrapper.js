@@ -227,6 +227,7 @@ function quickBatchOf(requests) {
 // it again and reports the problem as an `invalid_input` error naming the field.
 
 export function estimateCost(request) {
+  ensure();
   try {
     const quick = quickCost(request);
     if (quick) return quick;
@@ -237,6 +238,7 @@ export function estimateCost(request) {
 }
 
 export function estimateBatch(requests) {
+  ensure();
   if (Array.isArray(requests)) {
     try {
       const quick = quickBatchOf(requests);

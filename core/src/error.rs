@@ -37,11 +37,15 @@ pub enum ErrorCode {
     Network,
     /// The server failed unexpectedly.
     Server,
+    /// This runtime cannot run the SDK's WebAssembly (a Content Security
+    /// Policy without `'wasm-unsafe-eval'`): reported by the SDK, never by
+    /// the server; the message says what to import instead.
+    Unsupported,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::InvalidInput,
         ErrorCode::UnknownModel,
         ErrorCode::Unauthorized,
@@ -55,6 +59,7 @@ impl ErrorCode {
         ErrorCode::PaymentFailed,
         ErrorCode::Network,
         ErrorCode::Server,
+        ErrorCode::Unsupported,
     ];
 
     /// The code's stable string form, as seen by JS and on the wire.
@@ -73,6 +78,7 @@ impl ErrorCode {
             ErrorCode::PaymentFailed => "payment_failed",
             ErrorCode::Network => "network",
             ErrorCode::Server => "server",
+            ErrorCode::Unsupported => "unsupported",
         }
     }
 
@@ -90,6 +96,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => 429,
             ErrorCode::Network => 503,
             ErrorCode::Server => 500,
+            ErrorCode::Unsupported => 501,
         }
     }
 }

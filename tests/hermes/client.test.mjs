@@ -1,5 +1,5 @@
 // The cloud client (CloudCredits) without WebAssembly, as in React Native: the package's Node entry
-// under `node --jitless` (WebAssembly undefined, so init() loads the wasm2js build) against the real
+// under `node --jitless` (WebAssembly undefined, so it uses the wasm2js build) against the real
 // reference server, with an AsyncStorage-shaped storage adapter.
 //
 // This one file is both halves: run by `node --test` (WebAssembly present) it reruns itself under
@@ -79,10 +79,9 @@ const REACT_NATIVE_STAND_INS = {
 };
 
 async function jitlessSuite() {
-  const { default: init, CloudCredits } = await import('../../pkg/dist/node.js');
-  await init();
-  // init() rebinds the imported names to the wasm2js build: read them again.
+  // No init(): the Node entry takes the wasm2js build where WebAssembly is missing.
   const api = await import('../../pkg/dist/node.js');
+  const wasm2js = await import('../../pkg/dist/rork_cloud_credits.wasm2js.js');
   const { projectId, publishableKey } = await (await httpFetch(`${SERVER}/v1/demo`)).json();
   const QUEUE_KEY = `rork-cloud-credits:v1:${projectId}:queue`;
   const usage = { model: 'gpt-4o-mini', inputTokens: 1000, cachedInputTokens: 200, outputTokens: 300 };
@@ -124,7 +123,10 @@ async function jitlessSuite() {
 
   test('runs without WebAssembly, on the wasm2js build', () => {
     assert.equal(typeof WebAssembly, 'undefined');
-    assert.notEqual(api.CloudCredits, CloudCredits, 'init() switched to the wasm2js build');
+    // node.cjs requires the CommonJS copy of the wasm2js build: its classes, not the ES module's.
+    assert.notEqual(api.CloudCredits, wasm2js.CloudCredits);
+    assert.equal(api.CloudCredits.name, wasm2js.CloudCredits.name);
+    assert.match(String(api.CloudCredits), /^class /);
     assert.equal(typeof window, 'undefined');
     assert.equal(typeof document, 'undefined');
   });

@@ -1,8 +1,9 @@
-// The package in `node --jitless`, where `typeof WebAssembly === 'undefined'`: the Node entry's
-// init() falls back to the wasm2js build, which must give exactly what the WebAssembly build
-// gives. Run after `cargo xtask build`: node --test tests/hermes/
+// The package in `node --jitless`, where `typeof WebAssembly === 'undefined'`: the Node entry
+// (node.js over node.cjs) uses the wasm2js build, which must give exactly what the WebAssembly
+// build gives. Run after `cargo xtask build`: node --test tests/hermes/
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { dist, node, nodeJitless, root, testUnderJitless } from './harness.mjs';
 import { expectHandValues, expectSameAsWasm } from './expect.mjs';
@@ -47,14 +48,19 @@ test('the whole estimate suite (tests/js/estimate.test.mjs) passes under --jitle
   assert.equal(suite.status, 0, suite.stderr);
 });
 
-test('every entry exports the same API: WebAssembly, wasm2js, auto and Node', async () => {
+test('every entry exports the same API: browser, wasm2js (ES module and CommonJS) and Node', async () => {
   const names = async (file) => Object.keys(await import(join(dist, file))).sort();
   for (const dir of ['', 'estimate/']) {
     const wasm = await names(`${dir}rork_cloud_credits.js`);
-    assert.ok(wasm.includes('estimateCost') && wasm.includes('default') && wasm.includes('initSync'));
+    assert.ok(['estimateCost', 'default', 'CloudCreditsError'].every((name) => wasm.includes(name)), wasm.join(' '));
+    assert.ok(!wasm.includes('initSync') && !wasm.some((name) => name.startsWith('__')), wasm.join(' '));
     assert.equal(wasm.includes('CloudCredits'), dir === '', `${dir}: the client only in the whole SDK`);
-    for (const file of ['rork_cloud_credits.wasm2js.js', 'auto.js', 'node.js']) {
+    for (const file of ['rork_cloud_credits.wasm2js.js', 'node.js']) {
       assert.deepEqual(await names(`${dir}${file}`), wasm, `${dir}${file}`);
+    }
+    for (const file of ['rork_cloud_credits.wasm2js.cjs', 'node.cjs']) {
+      const cjs = Object.keys(createRequire(import.meta.url)(join(dist, `${dir}${file}`))).sort();
+      assert.deepEqual(cjs, wasm, `${dir}${file}`);
     }
   }
 });

@@ -96,33 +96,81 @@ test('tsc --strict accepts them in a Node.js project (@tsconfig/node20), and the
   }
 });
 
-test('the declarations type-check on their own (no skipLibCheck; lib ESNext and DOM)', async () => {
-  const dir = join(project, 'declarations');
-  const compilerOptions = {
-    strict: true,
-    noEmit: true,
-    skipLibCheck: false,
-    target: 'ESNext',
+/**
+ * Compiles `files` in a fresh folder of the project with `compilerOptions` and no `skipLibCheck`:
+ * the package's declarations are checked with the app's code.
+ */
+async function compileWithoutSkipLibCheck(folder, compilerOptions, files) {
+  const dir = join(project, folder);
+  const options = { strict: true, noEmit: true, skipLibCheck: false, ...compilerOptions };
+  await writeFiles(dir, { ...files, 'tsconfig.json': JSON.stringify({ compilerOptions: options, include: ['*.ts', '*.mts', '*.cts'] }, null, 2) });
+  await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: project });
+}
+
+/** An app using every entry's declarations, as ES module imports. */
+const everyEntry = `import { estimateCost, CloudCredits, CloudCreditsError } from 'rork-cloud-credits';
+import * as estimate from 'rork-cloud-credits/estimate';
+import * as wasm2js from 'rork-cloud-credits/wasm2js';
+import * as estimateWasm2js from 'rork-cloud-credits/estimate/wasm2js';
+const e = estimateCost({ model: 'gpt-4o', inputTokens: 1 });
+const cc = new CloudCredits({ baseUrl: 'https://credits.example.com', projectId: 'p', publishableKey: 'pk_x' });
+console.log(e.total, cc, CloudCreditsError, estimate.formatUsd('1'), wasm2js.listModels(), estimateWasm2js.catalogVersion());
+`;
+
+test('the declarations compile without skipLibCheck in a browser app with only lib ES2020 and DOM', async () => {
+  await compileWithoutSkipLibCheck('browser-es2020', {
+    target: 'ES2020',
     module: 'ESNext',
     moduleResolution: 'bundler',
-    lib: ['ESNext', 'DOM'],
+    lib: ['ES2020', 'DOM'],
     types: [],
-  };
-  await writeFiles(dir, {
-    'api.ts': "export type * from 'rork-cloud-credits';\n",
-    'tsconfig.json': JSON.stringify({ compilerOptions, include: ['*.ts'] }, null, 2),
+  }, { 'app.ts': everyEntry });
+});
+
+test('the declarations compile without skipLibCheck in a Node-only app (lib ES2020, @types/node), imported and required', async () => {
+  await compileWithoutSkipLibCheck('node-only', {
+    target: 'ES2020',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    lib: ['ES2020'],
+    types: ['node'],
+  }, {
+    'app.mts': everyEntry,
+    'app.cts': `import cc = require('rork-cloud-credits');
+import estimate = require('rork-cloud-credits/estimate');
+const e: string = cc.estimateCost({ model: 'gpt-4o', inputTokens: 1 }).total;
+const error: typeof cc.CloudCreditsError = cc.CloudCreditsError;
+console.log(e, error, estimate.formatUsd('1'));
+`,
   });
-  await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: project });
+});
+
+test('the declarations compile without skipLibCheck under the oldest resolution (node10) too', async () => {
+  await compileWithoutSkipLibCheck('node10', {
+    target: 'ES2020',
+    module: 'CommonJS',
+    moduleResolution: 'node10',
+    lib: ['ES2020', 'DOM'],
+    types: [],
+    ignoreDeprecations: '6.0',
+  }, { 'app.ts': everyEntry });
 });
 
 test('the public declarations have no `any`', async () => {
   const dist = join(project, 'node_modules/rork-cloud-credits/dist');
-  // `InitOutput` (and rork_cloud_credits_bg.wasm.d.ts) describe the raw wasm exports, not the API.
-  for (const file of ['rork_cloud_credits.d.ts', 'node.d.ts']) {
-    const code = (await readFile(join(dist, file), 'utf8'))
-      .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')
-      .replace(/export interface InitOutput \{[\s\S]*?\n\}/, '');
+  for (const file of ['rork_cloud_credits.d.ts', 'rork_cloud_credits.d.cts', 'estimate/rork_cloud_credits.d.ts']) {
+    const code = (await readFile(join(dist, file), 'utf8')).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
     const lines = code.split('\n').filter((line) => /\bany\b/.test(line));
     assert.deepEqual(lines, [], `${file} declares \`any\``);
+  }
+});
+
+test('the raw wasm exports are not declared: no InitOutput, initSync, free() or Symbol.dispose', async () => {
+  const dist = join(project, 'node_modules/rork-cloud-credits/dist');
+  for (const file of ['rork_cloud_credits.d.ts', 'estimate/rork_cloud_credits.d.ts']) {
+    const code = (await readFile(join(dist, file), 'utf8')).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    for (const raw of ['InitOutput', 'InitInput', 'initSync', 'free(): void', 'Symbol.dispose', '__wbg', 'WebAssembly.', 'RequestInfo', 'BufferSource']) {
+      assert.ok(!code.includes(raw), `${file} declares ${raw}`);
+    }
   }
 });

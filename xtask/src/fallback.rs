@@ -1,8 +1,9 @@
 //! The wasm2js build: the SDK compiled to plain JavaScript for runtimes
 //! without WebAssembly (React Native's Hermes, `node --jitless`, webviews
-//! that forbid it), with the same API and the same exact results, and
-//! `auto.js`, the API behind the Node entry, whose `init()` picks it when
-//! WebAssembly is missing (`node --jitless`) or refused.
+//! that forbid it), with the same API and the same exact results: an ES
+//! module (React Native, `rork-cloud-credits/wasm2js`) and a CommonJS file,
+//! which Node's entry `node.cjs` requires where WebAssembly is missing
+//! (`node --jitless`).
 //!
 //! binaryen's `wasm2js` takes only WebAssembly 1.0 with one table, so this is
 //! a second cargo build with `-C target-cpu=mvp` in its own target directory
@@ -12,22 +13,22 @@
 //! extension, non-trapping float-to-int), wasm-bindgen binds it for bundlers,
 //! `wasm2js -Oz` translates it, and esbuild joins glue, translation and a
 //! UTF-8 text codec (for runtimes without `TextEncoder`/`TextDecoder`) into
-//! one minified ES module.
+//! one minified file per module format.
 
-use crate::build::{self, target_dir, Flavor};
+use crate::build::{target_dir, Flavor};
 use crate::files::{clear_dir, read, write};
+use crate::glue::{self, Glue};
 use crate::process;
 use crate::setup::{self, WASM_TARGET};
 use crate::{root, Result};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// The file name of the wasm2js build in `pkg/dist`.
 pub const FILE: &str = "rork_cloud_credits.wasm2js.js";
 
-/// The file name of the module that picks WebAssembly or the wasm2js build
-/// (the Node entry re-exports it).
-pub const AUTO_ENTRY: &str = "auto.js";
+/// The file name of the wasm2js build in `pkg/dist`, as CommonJS.
+pub const CJS_FILE: &str = "rork_cloud_credits.wasm2js.cjs";
 
 /// wasm-opt passes that rewrite post-1.0 instructions into WebAssembly 1.0.
 const LOWERING_PASSES: [&str; 3] = [
@@ -36,16 +37,12 @@ const LOWERING_PASSES: [&str; 3] = [
     "--llvm-memory-copy-fill-lowering",
 ];
 
-/// Builds the wasm2js variant of `flavor`, whose wasm-bindgen `web` glue is
-/// `glue` (its exports are the API to match), into the same directory, its
-/// glue wrapped as the main build's is ([`build::wrapped`]), and writes
-/// `auto.js` next to it. Returns the files written.
-pub fn build(glue: &Path, flavor: &Flavor) -> Result<Vec<PathBuf>> {
-    let dist = glue.parent().ok_or("the glue file has no directory")?;
-    let stem = glue
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .ok_or("the glue file has no name")?;
+/// Builds the wasm2js variant of `flavor`, exporting `names` (the API of the
+/// WebAssembly build), into its directory of `pkg/dist`, its glue patched as
+/// the main build's is ([`glue::patch`]). Returns the ES module's path.
+pub fn build(flavor: &Flavor, names: &[String]) -> Result<Vec<PathBuf>> {
+    let dist = root().join("pkg/dist").join(flavor.dir);
+    let stem = "rork_cloud_credits";
     let tests = root().join("tests");
     let work = target_dir().join("wasm2js");
 
@@ -79,7 +76,7 @@ pub fn build(glue: &Path, flavor: &Flavor) -> Result<Vec<PathBuf>> {
             .arg(&lowered),
     )?;
     let bg_glue = bound.join(format!("{stem}_bg.js"));
-    let text = build::wrapped(&read(&bg_glue)?, &bg_glue)?;
+    let text = glue::patch(&read(&bg_glue)?, &bg_glue, Glue::Wasm2js)?;
     write(&bg_glue, &renew_memory_views(&text)?)?;
     process::run(
         Command::new(setup::npm_bin(&tests, "wasm2js"))
@@ -89,59 +86,24 @@ pub fn build(glue: &Path, flavor: &Flavor) -> Result<Vec<PathBuf>> {
             .arg(bound.join(format!("{stem}_bg.wasm.js"))),
     )?;
 
-    let names = api_names(glue)?;
     let entry = bound.join("wasm2js_entry.js");
     write(
         &entry,
-        &wasm2js_entry(&read(&bound.join(format!("{stem}.js")))?, stem, &names)?,
+        &wasm2js_entry(&read(&bound.join(format!("{stem}.js")))?, stem, names)?,
     )?;
     let codec = bound.join("text_codec.js");
     write(&codec, include_str!("fallback/text_codec.js"))?;
-    let output = dist.join(FILE);
-    process::run(
-        Command::new(setup::npm_bin(&tests, "esbuild"))
-            .arg(&entry)
-            .args([
-                "--bundle",
-                "--format=esm",
-                "--minify",
-                "--log-level=warning",
-            ])
-            .arg(format!("--inject:{}", codec.display()))
-            .arg(format!("--outfile={}", output.display())),
-    )?;
-
-    let auto = dist.join(AUTO_ENTRY);
-    write(&auto, &auto_entry(stem, &names))?;
-    Ok(vec![output, auto])
-}
-
-/// The names `glue` exports, as Node sees them, without `default` and `initSync`
-/// (each build defines its own). Importing wasm-bindgen glue runs no wasm.
-fn api_names(glue: &Path) -> Result<Vec<String>> {
-    const LIST: &str = "const m = await import(process.argv[1]); \
-                        console.log(Object.keys(m).join(' '));";
-    let url = format!("file://{}", glue.display());
-    let listed = process::output(
-        Command::new("node")
-            .args(["--input-type=module", "-e", LIST])
-            .arg(url),
-    )
-    .ok_or_else(|| {
-        format!(
-            "node could not import {} to list its exports",
-            glue.display()
-        )
-    })?;
-    let names: Vec<String> = listed
-        .split_whitespace()
-        .filter(|name| !matches!(*name, "default" | "initSync"))
-        .map(String::from)
-        .collect();
-    if names.is_empty() {
-        return Err(format!("{} exports no API", glue.display()));
+    for (format, file) in [("esm", FILE), ("cjs", CJS_FILE)] {
+        process::run(
+            Command::new(setup::npm_bin(&tests, "esbuild"))
+                .arg(&entry)
+                .args(["--bundle", "--minify", "--log-level=warning"])
+                .arg(format!("--format={format}"))
+                .arg(format!("--inject:{}", codec.display()))
+                .arg(format!("--outfile={}", dist.join(file).display())),
+        )?;
     }
-    Ok(names)
+    Ok(vec![dist.join(FILE)])
 }
 
 /// wasm2js grows memory by copying it into a new `ArrayBuffer` and leaves the
@@ -180,7 +142,7 @@ fn renew_memory_views(glue: &str) -> Result<String> {
 
 /// The module esbuild bundles into the wasm2js build: wasm-bindgen's bundler
 /// entry with the wasm2js translation in place of the `.wasm`, exporting
-/// exactly `names` plus the `init()`/`initSync()` the WebAssembly build has.
+/// exactly `names` plus the `init()` the WebAssembly build has.
 fn wasm2js_entry(bundler_entry: &str, stem: &str, names: &[String]) -> Result<String> {
     let wasm_import = format!("\"./{stem}_bg.wasm\"");
     let start = bundler_entry.find("export {");
@@ -198,78 +160,16 @@ fn wasm2js_entry(bundler_entry: &str, stem: &str, names: &[String]) -> Result<St
     Ok(format!(
         "{head}export {{ {list} }} from \"./{stem}_bg.js\";{after_exports}
 /** Nothing to load: this build is JavaScript. Same signature as the WebAssembly build's. */
-export default async function init() {{
-  return wasm;
-}}
-
-/** Nothing to load: this build is JavaScript. Same signature as the WebAssembly build's. */
-export function initSync() {{
-  return wasm;
-}}
+export default async function init() {{}}
 ",
         head = bundler_entry[..start].replace(&wasm_import, &format!("\"./{stem}_bg.wasm.js\"")),
         list = names.join(", "),
     ))
 }
 
-/// `auto.js`: the API of `{stem}.js` as live bindings that `init()` points at
-/// the wasm2js build when this runtime has no WebAssembly or refuses to
-/// compile it (a Content Security Policy without `'wasm-unsafe-eval'`). The
-/// package's browser, worker and Node entries all go through it.
-fn auto_entry(stem: &str, names: &[String]) -> String {
-    let names: Vec<&str> = names
-        .iter()
-        .map(String::as_str)
-        .chain(["initSync"])
-        .collect();
-    let bindings: String = names
-        .iter()
-        .map(|name| format!("export let {name} = wasmBuild.{name};\n"))
-        .collect();
-    format!(
-        "\
-// Generated by `cargo xtask build`: the API of the package in browsers, workers and Node (through
-// node.js). `init()` loads the WebAssembly build ({stem}.js) and, where WebAssembly is missing
-// (`node --jitless`) or refused (a Content Security Policy without 'wasm-unsafe-eval'), the
-// wasm2js build ({FILE}) instead: the same API with the same exact results, loaded only then.
-import initWasm, * as wasmBuild from './{stem}.js';
-
-{bindings}
-/** Whether compiling WebAssembly failed because this runtime refuses to run any. */
-const refused = (error) =>
-  error instanceof EvalError ||
-  (error instanceof WebAssembly.CompileError &&
-    /refused|blocked|disallowed|not allowed|unsafe-eval|content security policy/i.test(error.message));
-
-let fallback;
-
-/**
- * Loads the module: WebAssembly, or its JavaScript build where WebAssembly is unavailable.
- * A no-op when it is already loaded.
- */
-export default async function init(input) {{
-  if (fallback === undefined && typeof WebAssembly === 'object') {{
-    try {{
-      return await initWasm(input);
-    }} catch (error) {{
-      if (!refused(error)) throw error;
-    }}
-  }}
-  // Resolved at run time and kept out of bundlers' module graphs (no chunk to split, which
-  // IIFE worker builds cannot); bundlers that follow `new URL(…, import.meta.url)` ship the file.
-  fallback ??= import(/* @vite-ignore */ /* webpackIgnore: true */ new URL('./{FILE}', import.meta.url).href);
-  const build = await fallback;
-  ({{ {list} }} = build);
-  return build.default();
-}}
-",
-        list = names.join(", "),
-    )
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{auto_entry, renew_memory_views, wasm2js_entry};
+    use super::{renew_memory_views, wasm2js_entry};
 
     const BUNDLER_ENTRY: &str = "\
 /* @ts-self-types=\"./m.d.ts\" */
@@ -293,8 +193,8 @@ export {
         assert!(!entry.contains("estimateCostFull"));
         assert_eq!(entry.matches("__wbg_set_wasm(wasm);").count(), 1);
         assert_eq!(entry.matches("export {").count(), 1);
-        assert!(entry.contains("export default async function init()"));
-        assert!(entry.contains("export function initSync()"));
+        assert!(entry.contains("export default async function init() {}"));
+        assert!(!entry.contains("initSync"));
     }
 
     #[test]
@@ -319,16 +219,5 @@ function getUint8ArrayMemory0() {
         ));
         assert!(!patched.contains("byteLength === 0"));
         assert!(renew_memory_views("let x = 1;\n").is_err());
-    }
-
-    #[test]
-    fn auto_entry_rebinds_every_name_to_the_fallback() {
-        let names = ["estimateCost".to_string(), "CloudCredits".to_string()];
-        let auto = auto_entry("m", &names);
-        assert!(auto.contains("export let estimateCost = wasmBuild.estimateCost;"));
-        assert!(auto.contains("export let CloudCredits = wasmBuild.CloudCredits;"));
-        assert!(auto.contains("export let initSync = wasmBuild.initSync;"));
-        assert!(auto.contains("({ estimateCost, CloudCredits, initSync } = build);"));
-        assert!(auto.contains("new URL('./rork_cloud_credits.wasm2js.js', import.meta.url)"));
     }
 }
