@@ -8,6 +8,7 @@ mod bench;
 mod build;
 mod catalog;
 mod demo;
+mod doc;
 mod entries;
 mod fallback;
 mod files;
@@ -34,6 +35,8 @@ commands:
   build                    build the wasm SDK into the npm package in pkg/
   demo                     build everything, start the reference server on SQLite with
                            a seeded demo account, serve the demo page, print its URL
+  doc                      render the TypeScript API reference (TypeDoc) of the built
+                           package into target/api/
   test                     run every test suite and print `N passed, M failed`
   catalog import <file>    refresh core/catalog/models.json from a LiteLLM
                            model_prices_and_context_window.json file
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         ["bench"] => bench::run(),
         ["build"] => build::run(),
         ["demo"] => demo::run(),
+        ["doc"] => doc::run(),
         ["test"] => test::run(),
         ["catalog", "import", file] => catalog::import(
             std::path::Path::new(file),

@@ -4,7 +4,7 @@
 use crate::postgres::TempPostgres;
 use crate::process::{self, tee};
 use crate::setup::{self, WASM_TARGET};
-use crate::{build, root, server, version, Result};
+use crate::{build, doc, root, server, version, Result};
 use std::process::Command;
 
 /// Counts of passed and failed tests over all suites.
@@ -125,6 +125,12 @@ pub fn run() -> Result {
         version::run(&[]),
     );
     let built = tally.check("build the npm package", build::run());
+    if built {
+        tally.check(
+            "API reference (TypeDoc, no warnings)",
+            doc::generate().map(|_| ()),
+        );
+    }
 
     match TempPostgres::start() {
         Ok(pg) => tally.suite(
