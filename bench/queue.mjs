@@ -11,10 +11,26 @@ const USAGE = { model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 2, feature:
 /** The client's queue capacity (core `QueueConfig::default`): the most events one round may queue. */
 export const QUEUE_CAPACITY = 5000;
 
+/**
+ * The package's API and its wasm instance's exports (for the size of linear memory): the package
+ * does not hand out its instance, so the first `WebAssembly.Instance` made meanwhile is kept.
+ */
 async function load(dist) {
-  const api = await import(pathToFileURL(`${dist}node.js`).href);
-  const wasm = await api.default();
-  return { api, wasm };
+  const Instance = WebAssembly.Instance;
+  let wasm;
+  WebAssembly.Instance = function (module, imports) {
+    const instance = new Instance(module, imports);
+    wasm ??= instance.exports;
+    return instance;
+  };
+  try {
+    const api = await import(pathToFileURL(`${dist}node.js`).href);
+    await api.default();
+    if (!wasm) throw new Error('the package made no WebAssembly.Instance');
+    return { api, wasm };
+  } finally {
+    WebAssembly.Instance = Instance;
+  }
 }
 
 /** Flushes until nothing is pending; fails if anything is rejected or the server stops answering. */

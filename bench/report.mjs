@@ -146,7 +146,7 @@ function generated(run) {
     '',
     '### Size (gzip -9)',
     '',
-    'Ours: the files `init()` loads (wasm with the built-in price list, and the JS module). Peers: `esbuild --bundle --minify` (ESM, browser) of an entry importing only the cost function (`bench/entries/`).',
+    'Ours: the browser module (the JS with the wasm and its built-in price list embedded). Peers: `esbuild --bundle --minify` (ESM, browser) of an entry importing only the cost function (`bench/entries/`).',
     '',
     table(['what', 'raw', 'gzip -9'], [
       ...run.size.ours.map((r) => [`rork-cloud-credits \`${r.file}\``, `${n(r.raw)} B`, `${n(r.gzip)} B`]),

@@ -46,7 +46,7 @@ run.versions = await versions();
 const log = (what) => console.log(`bench: ${what} (load average ${load()})`);
 
 log('size');
-const shipped = (dir) => oursSize(['rork_cloud_credits_bg.wasm', 'rork_cloud_credits.js'].map((f) => dist + dir + f));
+const shipped = (dir) => oursSize([dist + dir + 'rork_cloud_credits.js']);
 run.size = {
   ours: await shipped(''),
   estimate: await shipped('estimate/'),

@@ -68,6 +68,7 @@ export function expectHandValues(observed) {
     const [code, pattern] = INVALID[name];
     assert.ok(result.error, `${name}: throws`);
     assert.equal(result.error.isError, true, `${name}: a real Error`);
+    assert.equal(result.error.isCloudCreditsError, true, `${name}: an instance of the exported CloudCreditsError`);
     assert.equal(result.error.name, 'CloudCreditsError', name);
     assert.equal(result.error.code, code, `${name}: ${result.error.message}`);
     if (pattern) assert.match(result.error.message, pattern, name);

@@ -4,6 +4,9 @@
 // observations with the WebAssembly build's and with hand-computed values; this file only
 // observes (no assertion library, no Node APIs), so the same code runs everywhere.
 
+/** The `CloudCreditsError` class of the API observed (set by `observe`). */
+let ErrorClass = null;
+
 /** The result of `call()`, or the error it threw, as JSON. */
 function attempt(call) {
   try {
@@ -12,6 +15,7 @@ function attempt(call) {
     return {
       error: {
         isError: error instanceof Error,
+        isCloudCreditsError: typeof ErrorClass === 'function' && error instanceof ErrorClass,
         name: error && error.name,
         code: error && error.code,
         message: error && error.message,
@@ -86,6 +90,7 @@ const TEST_CATALOG = {
 
 /** Everything the API returns for the fixed calls above, in call order. Ends on a custom catalog. */
 export function observe(api) {
+  ErrorClass = api.CloudCreditsError;
   const runtime = {
     WebAssembly: typeof WebAssembly,
     TextEncoder: typeof TextEncoder,
