@@ -75,9 +75,11 @@ function appTests(where, load) {
       assertReadmeRun(example, result.readme?.[example.name], where);
     });
   }
-  test(`${where}: no console error, no failed request`, async () => {
-    const { problems } = await get();
+  test(`${where}: no console error, no failed request, nothing of the wasm2js build fetched`, async () => {
+    const { problems, requests } = await get();
     assert.deepEqual(problems, []);
+    assert.ok(requests.length > 0);
+    assert.deepEqual(requests.filter((url) => /wasm2js/i.test(url)), []);
   });
 }
 

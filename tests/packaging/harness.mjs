@@ -187,7 +187,7 @@ export async function serveStatic(root) {
  * Opens `url` in headless Chromium, waits until the page sets
  * `document.body.dataset.done`, and returns what the page put on `window.result`
  * (or, with `read`, the object that function returns in the page) together with
- * every console error and uncaught exception.
+ * every console error and uncaught exception (`problems`) and every URL fetched (`requests`).
  */
 export async function loadPage(url, { timeoutMs = 15_000, read } = {}) {
   const browser = await openBrowser();
@@ -195,6 +195,9 @@ export async function loadPage(url, { timeoutMs = 15_000, read } = {}) {
     const page = await browser.newPage();
     const problems = collectProblems(page);
     page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`));
+    // Every URL the page and its workers fetched.
+    const requests = [];
+    page.context().on('request', (r) => requests.push(r.url()));
     // An uncaught exception (a missing export fails the module graph) ends the wait at once.
     const crashed = new Promise((_, reject) => page.once('pageerror', reject));
     // Handled by the race below; an error thrown while the page loads must not be an unhandled rejection.
@@ -206,9 +209,9 @@ export async function loadPage(url, { timeoutMs = 15_000, read } = {}) {
     ]).catch((error) => {
       throw new Error(`${url} did not finish: ${error.message}\n${problems.join('\n')}`);
     });
-    if (read) return { ...(await page.evaluate(read)), problems };
+    if (read) return { ...(await page.evaluate(read)), problems, requests };
     const result = await page.evaluate(() => window.result);
-    return { result, problems };
+    return { result, problems, requests };
   } finally {
     await browser.close();
   }
