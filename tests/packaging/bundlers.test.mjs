@@ -224,26 +224,36 @@ export default {
   });
 });
 
-describe(`Parcel ${await toolVersion('parcel')}, no config`, () => {
-  let dist;
-  let project;
-  before(async () => {
-    project = await makeProject('parcel', {
-      tarball,
-      devDependencies: { parcel: await toolVersion('parcel') },
-      // Parcel's optimizer refuses top-level await ("await isn't allowed in non-async
-      // function"), in any module: the README examples run as functions.
-      files: { 'index.html': await fixture('app/index.html'), ...(await appFiles(examples, { wrap: true })) },
+// Parcel 2 resolves packages through their `module`/`browser`/`main` fields (and the
+// estimate/package.json stubs) unless the app turns `exports` on: both ways are tested.
+for (const packageExports of [false, true]) {
+  const label = packageExports ? 'with "packageExports": true' : 'no config';
+  describe(`Parcel ${await toolVersion('parcel')}, ${label}`, () => {
+    let dist;
+    let project;
+    before(async () => {
+      project = await makeProject(packageExports ? 'parcel-exports' : 'parcel', {
+        tarball,
+        devDependencies: { parcel: await toolVersion('parcel') },
+        // Parcel's optimizer refuses top-level await ("await isn't allowed in non-async
+        // function"), in any module: the README examples run as functions.
+        files: { 'index.html': await fixture('app/index.html'), ...(await appFiles(examples, { wrap: true })) },
+      });
+      if (packageExports) {
+        const manifest = JSON.parse(await readFile(join(project, 'package.json'), 'utf8'));
+        manifest['@parcel/resolver-default'] = { packageExports: true };
+        await writeFiles(project, { 'package.json': `${JSON.stringify(manifest, null, 2)}\n` });
+      }
+      await run(join(project, 'node_modules/.bin/parcel'), ['build', 'index.html', '--no-autoinstall'], { cwd: project });
+      dist = join(project, 'dist');
     });
-    await run(join(project, 'node_modules/.bin/parcel'), ['build', 'index.html', '--no-autoinstall'], { cwd: project });
-    dist = join(project, 'dist');
+    test(`Parcel build (${label}): no wasm2js file or code, no oversized file`, async (t) => {
+      const files = await assertLeanBrowserBuild(dist, join(project, 'node_modules/rork-cloud-credits'));
+      t.diagnostic(files.map((f) => `${f.path} ${f.size} B`).join(', '));
+    });
+    appTests(`Parcel build (${label})`, async () => open(dist));
   });
-  test('Parcel build: no wasm2js file or code, no oversized file', async (t) => {
-    const files = await assertLeanBrowserBuild(dist, join(project, 'node_modules/rork-cloud-credits'));
-    t.diagnostic(files.map((f) => `${f.path} ${f.size} B`).join(', '));
-  });
-  appTests('Parcel build', async () => open(dist));
-});
+}
 
 test('the README examples need no init()', () => {
   for (const example of examples) {
