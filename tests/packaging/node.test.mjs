@@ -2,10 +2,11 @@
 // server-side script would use it: `import` (ESM) and `require` (CommonJS), with no init(),
 // on the oldest Node the package's `engines` allow (Node 18, from the npm package `node`
 // installed in tests/ as `node18`), on this Node (20), and on this Node with `--jitless`
-// (no WebAssembly: the wasm2js build). The README examples run as written in each.
+// (no WebAssembly: the wasm2js build). The README examples run as written in each. And a
+// backend function bundled by esbuild for Node, deployed as its bundle alone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   appFiles,
@@ -17,7 +18,9 @@ import {
   packTarball,
   readmeExamples,
   run,
+  tempDir,
   toolsDir,
+  toolVersion,
 } from './harness.mjs';
 import { exactValues, expected } from './fixtures/expected.mjs';
 
@@ -36,6 +39,13 @@ const RUNTIMES = [
   { name: `Node ${process.version} --jitless`, command: process.execPath, flags: ['--jitless'] },
 ];
 
+/** A backend function's entry, bundled with esbuild for deployment: the scenario on both entries. */
+const FUNCTION = `import { scenario } from './scenario.js';
+import { scenario as estimateScenario } from './estimate-scenario.js';
+
+process.stdout.write(\`\\nRESULT \${JSON.stringify({ main: scenario(), estimate: estimateScenario() })}\\n\`);
+`;
+
 let project;
 before(async () => {
   const { tarball } = await packTarball();
@@ -51,7 +61,8 @@ before(async () => {
     'scenario.cjs': asCommonJs(scenario),
     'estimate-scenario.cjs': asCommonJs(onEntry(scenario, 'rork-cloud-credits/estimate')),
   });
-  project = await makeProject('node', { tarball, files });
+  files['function.mjs'] = FUNCTION;
+  project = await makeProject('node', { tarball, files, devDependencies: { esbuild: await toolVersion('esbuild') } });
 });
 after(cleanUp);
 
@@ -133,3 +144,18 @@ test('the .wasm files are no public subpath any more', async () => {
     await assert.rejects(resolveIn(specifier, 'import'), /ERR_PACKAGE_PATH_NOT_EXPORTED/, specifier);
   }
 });
+
+// A backend function as serverless platforms deploy one: the app bundled by esbuild for Node
+// (`--platform=node`, the package's `node` build), the bundle alone copied to another folder.
+for (const format of ['cjs', 'esm']) {
+  test(`a backend function bundled by esbuild --platform=node --format=${format} runs on its own`, async () => {
+    const out = `function.${format === 'cjs' ? 'cjs' : 'mjs'}`;
+    await run(join(project, 'node_modules/.bin/esbuild'), ['function.mjs', '--bundle', '--platform=node', `--format=${format}`, `--outfile=bundle/${out}`, '--log-level=warning'], { cwd: project });
+    const deployed = await tempDir('function');
+    await copyFile(join(project, 'bundle', out), join(deployed, out));
+    const printed = await run(process.execPath, [out], { cwd: deployed, timeoutMs: 60_000 });
+    const line = printed.split('\n').find((l) => l.startsWith('RESULT '));
+    assert.ok(line, printed);
+    assert.deepEqual(exactValues(JSON.parse(line.slice('RESULT '.length))), { main: expected, estimate: expected });
+  });
+}
