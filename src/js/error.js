@@ -8,8 +8,21 @@ const DOCS = 'https://github.com/rork/rork-cloud-credits/blob/main/pkg/README.md
 /** A stack frame in WebAssembly. */
 const WASM_FRAME = /wasm:\/\/|wasm-function\[/;
 
+/**
+ * Marks errors of this package, whichever copy made them: `rork-cloud-credits` and
+ * `rork-cloud-credits/estimate` each carry the class, and an app may load ES module and CommonJS
+ * copies or two versions; `instanceof CloudCreditsError` holds across all of them.
+ */
+const BRAND = Symbol.for('rork-cloud-credits.CloudCreditsError');
+
 /** What every function and method of rork-cloud-credits throws or rejects with. */
 export class CloudCreditsError extends Error {
+  /** An error of any copy of this package (a subclass of it keeps the usual prototype test). */
+  static [Symbol.hasInstance](value) {
+    if (this !== CloudCreditsError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && value[BRAND] === true;
+  }
+
   /**
    * @param {string} code one of the stable error codes
    * @param {string} message what happened and what to fix
@@ -17,6 +30,7 @@ export class CloudCreditsError extends Error {
    */
   constructor(code, message, status) {
     super(message);
+    Object.defineProperty(this, BRAND, { value: true });
     this.code = code;
     this.status = status;
     this.docs = DOCS + code.replace(/_/g, '-');

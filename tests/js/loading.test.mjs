@@ -52,6 +52,29 @@ test('a call while init(bytes) compiles loads at once, and init() then keeps tha
   assert.equal(fresh(code), 'mine-1 1');
 });
 
+test('an error of one entry is an instance of every copy of the class (estimate, CommonJS, wasm2js)', async () => {
+  const main = await import(file('node.js'));
+  const estimate = await import(file('estimate/node.js'));
+  const wasm2js = await import(file('rork_cloud_credits.wasm2js.js'));
+  const cjsEstimate = createRequire(import.meta.url)(file('estimate/node.cjs'));
+  const errors = [estimate, wasm2js, cjsEstimate, main].map((api) => {
+    try {
+      api.estimateCost({ model: 'gpt-4oo' });
+    } catch (error) {
+      return error;
+    }
+    return assert.fail('did not throw');
+  });
+  for (const error of errors) {
+    for (const api of [main, estimate, wasm2js, cjsEstimate]) assert.ok(error instanceof api.CloudCreditsError);
+  }
+  assert.ok(!(new Error('x') instanceof main.CloudCreditsError));
+  assert.ok(!({ code: 'unknown_model' } instanceof main.CloudCreditsError));
+  class AppError extends main.CloudCreditsError {}
+  assert.ok(new AppError('server', 'x') instanceof AppError);
+  assert.ok(!(errors[0] instanceof AppError), 'a subclass keeps the prototype test');
+});
+
 test('errors are CloudCreditsError instances with a code, a docs link and a stack that starts in the app', async () => {
   const { estimateCost, formatUsd, CloudCreditsError } = await import(file('node.js'));
   const thrown = (f) => {

@@ -154,6 +154,7 @@ fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
     )?;
     tidy_source_map(&browser)?;
 
+    write(&work.join("wasm_base64.js"), &entries::wasm_base64(&bytes))?;
     write(&work.join("node.cjs"), &entries::node_cjs(OUT_NAME, &names))?;
     bundle(
         &work.join("node.cjs"),
@@ -187,7 +188,8 @@ fn bundle(entry: &Path, out: &Path, args: &[&str]) -> Result {
 
 /// Tidies the source map of `bundle`: its sources named by file under
 /// `rork-cloud-credits/` (not by the build's work folders), and the text of
-/// `wasm_hex.js` left out (the embedded module: nothing to read in a debugger).
+/// `wasm_hex.js` / `wasm_base64.js` left out (the embedded module: nothing to
+/// read in a debugger).
 fn tidy_source_map(bundle: &Path) -> Result {
     let map = bundle.with_extension(match bundle.extension().and_then(|e| e.to_str()) {
         Some("cjs") => "cjs.map",
@@ -213,7 +215,7 @@ fn tidy_source_map(bundle: &Path) -> Result {
         .unwrap_or_default();
     if let Some(contents) = json["sourcesContent"].as_array_mut() {
         for (content, name) in contents.iter_mut().zip(&names) {
-            if name == "wasm_hex.js" {
+            if name == "wasm_hex.js" || name == "wasm_base64.js" {
                 *content = serde_json::Value::Null;
             }
         }

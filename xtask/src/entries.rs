@@ -5,8 +5,9 @@
 //!   the module's bytes embedded as hex text and instantiated synchronously
 //!   on first use, so no `init()`, no second request, no `.wasm` for a
 //!   bundler to find, and no URL of the wasm2js build for one to ship;
-//! - `node.cjs`, Node's CommonJS entry: the `.wasm` next to it read on first
-//!   use, or the wasm2js build where WebAssembly is missing (`--jitless`);
+//! - `node.cjs`, Node's CommonJS entry: the module embedded as base64 and
+//!   instantiated on first use, or the wasm2js build where WebAssembly is
+//!   missing (`--jitless`);
 //! - `node.js`, Node's ES module entry: the same objects as `node.cjs`
 //!   (one module instance however an app mixes `import` and `require`).
 //!
@@ -56,9 +57,34 @@ export {{ {list}, default }} from './{stem}.js';
     )
 }
 
-/// Node's CommonJS entry: the glue `./{stem}.js` reading `{stem}_bg.wasm`
-/// next to the bundle, or the wasm2js build's CommonJS file where this Node
-/// has no WebAssembly.
+/// The module that embeds the `.wasm` `bytes` as base64 text, exported as
+/// `BASE64`: for Node, where `Buffer` decodes it natively and size matters less.
+pub fn wasm_base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 64);
+    out.push_str("// The WebAssembly module, as base64 text.\nexports.BASE64 = '");
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, byte)| n | u32::from(*byte) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out.push_str("';\n");
+    out
+}
+
+/// Node's CommonJS entry: the glue `./{stem}.js` with the module embedded
+/// (`./wasm_base64.js`: a bundle of an app's backend function deploys alone),
+/// or the wasm2js build's CommonJS file where this Node has no WebAssembly.
+/// On Node 18, which has Web Crypto only as `require('node:crypto').webcrypto`,
+/// it defines `globalThis.crypto` as Node 19+ does (the client's event ids).
 pub fn node_cjs(stem: &str, names: &[String]) -> String {
     let fields: String = names
         .iter()
@@ -67,11 +93,18 @@ pub fn node_cjs(stem: &str, names: &[String]) -> String {
     format!(
         "\
 'use strict';
+if (typeof globalThis.crypto === 'undefined') {{
+  try {{
+    const {{ webcrypto }} = require('node:crypto');
+    Object.defineProperty(globalThis, 'crypto', {{ value: webcrypto, writable: true, configurable: true }});
+  }} catch {{
+    // Not Node's require (an ES module bundle): the client says what is missing when it needs it.
+  }}
+}}
 if (typeof WebAssembly === 'object') {{
   const api = require('./{stem}.js');
-  const {{ readFileSync }} = require('node:fs');
-  const {{ join }} = require('node:path');
-  api.{set}(() => readFileSync(join(__dirname, '{stem}_bg.wasm')), true);
+  const {{ BASE64 }} = require('./wasm_base64.js');
+  api.{set}(() => Buffer.from(BASE64, 'base64'), true);
   module.exports = {{
 {fields}    default: api.default,
   }};
@@ -101,12 +134,28 @@ export default api.default;
 
 #[cfg(test)]
 mod tests {
-    use super::{browser, node_cjs, node_esm, wasm_hex};
+    use super::{browser, node_cjs, node_esm, wasm_base64, wasm_hex};
 
     #[test]
     fn hex_text_holds_every_byte() {
         let module = wasm_hex(&[0x00, 0x61, 0x73, 0x6d, 0xff, 0x0a]);
         assert!(module.contains("export const HEX = '0061736dff0a';"));
+    }
+
+    #[test]
+    fn base64_text_is_what_node_decodes() {
+        for (bytes, text) in [
+            (&b""[..], ""),
+            (b"f", "Zg=="),
+            (b"fo", "Zm8="),
+            (b"foo", "Zm9v"),
+            (&[0x00, 0x61, 0x73, 0x6d, 0xff][..], "AGFzbf8="),
+        ] {
+            assert!(
+                wasm_base64(bytes).contains(&format!("exports.BASE64 = '{text}';")),
+                "{bytes:?}"
+            );
+        }
     }
 
     #[test]
@@ -119,7 +168,7 @@ mod tests {
         assert!(cjs.contains(
             "    estimateCost: api.estimateCost,\n    CloudCredits: api.CloudCredits,\n"
         ));
-        assert!(cjs.contains("readFileSync(join(__dirname, 'm_bg.wasm'))"));
+        assert!(cjs.contains("Buffer.from(BASE64, 'base64')"));
         assert!(cjs.contains("require('./rork_cloud_credits.wasm2js.cjs')"));
         assert!(node_esm(&names).contains("export const { estimateCost, CloudCredits } = api;"));
     }

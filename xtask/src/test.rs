@@ -202,7 +202,7 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
             command: || node_tests("tests/js"),
         },
         Suite {
-            name: "packaging tests (npm pack into Node, Vite, workers, tsc --strict)",
+            name: "packaging tests (npm pack into every bundler, Node 18 and 20, Metro + Hermes, tsc, publint, attw)",
             key: None,
             needs_package: true,
             command: || node_tests("tests/packaging"),
