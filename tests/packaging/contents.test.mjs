@@ -19,12 +19,13 @@ const BUDGETS = [
 /** The files of one module, as they sit in its directory. */
 const MODULE_FILES = [
   'node.cjs',
-  'node.cjs.map',
   'node.js',
   'rork_cloud_credits.d.cts',
   'rork_cloud_credits.d.ts',
   'rork_cloud_credits.js',
   'rork_cloud_credits.js.map',
+  'rork_cloud_credits.node.cjs',
+  'rork_cloud_credits.node.cjs.map',
   'rork_cloud_credits.wasm2js.cjs',
   'rork_cloud_credits.wasm2js.js',
   'rork_cloud_credits_bg.wasm',
@@ -69,14 +70,15 @@ test('the browser entries name no other file: no .wasm, no wasm2js build for a b
 });
 
 test('the JS of every entry comes with a source map of the glue, without the embedded module', async () => {
-  for (const file of ['dist/rork_cloud_credits.js', 'dist/node.cjs', 'dist/estimate/rork_cloud_credits.js']) {
+  for (const file of ['dist/rork_cloud_credits.js', 'dist/rork_cloud_credits.node.cjs', 'dist/estimate/rork_cloud_credits.js']) {
     const code = await readFile(join(pkgDir, file), 'utf8');
     const name = file.split('/').pop();
     assert.ok(code.trimEnd().endsWith(`//# sourceMappingURL=${name}.map`), `${file} links its map`);
     const map = JSON.parse(await readFile(join(pkgDir, `${file}.map`), 'utf8'));
     assert.ok(map.sources.some((source) => source.endsWith('rork_cloud_credits.js')), map.sources.join(' '));
-    const hex = map.sources.findIndex((source) => source.endsWith('wasm_hex.js'));
-    if (hex >= 0) assert.equal(map.sourcesContent[hex], null, `${file}.map carries the module`);
+    const embedded = map.sources.findIndex((source) => /wasm_(hex|base64)\.js$/.test(source));
+    assert.ok(embedded >= 0, `${file}.map names the embedded module`);
+    assert.equal(map.sourcesContent[embedded], null, `${file}.map carries the module`);
     assert.ok(JSON.stringify(map).length < 200_000, `${file}.map is ${JSON.stringify(map).length} B`);
   }
 });

@@ -155,18 +155,18 @@ fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
     tidy_source_map(&browser)?;
 
     write(&work.join("wasm_base64.js"), &entries::wasm_base64(&bytes))?;
-    write(&work.join("node.cjs"), &entries::node_cjs(OUT_NAME, &names))?;
-    bundle(
-        &work.join("node.cjs"),
-        &dir.join("node.cjs"),
-        &[
-            "--platform=node",
-            "--format=cjs",
-            "--target=node18",
-            &format!("--external:./{}", fallback::CJS_FILE),
-        ],
+    write(
+        &work.join("node_wasm.cjs"),
+        &entries::node_wasm(OUT_NAME, &names),
     )?;
-    tidy_source_map(&dir.join("node.cjs"))?;
+    let node_wasm = dir.join(entries::NODE_WASM_FILE);
+    bundle(
+        &work.join("node_wasm.cjs"),
+        &node_wasm,
+        &["--platform=node", "--format=cjs", "--target=node18"],
+    )?;
+    tidy_source_map(&node_wasm)?;
+    write(&dir.join("node.cjs"), &entries::node_cjs(&names))?;
     write(&dir.join("node.js"), &entries::node_esm(&names))?;
 
     let without_wasm = fallback::build(flavor, &names)?;
