@@ -157,7 +157,7 @@ fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
     write(&work.join("wasm_base64.js"), &entries::wasm_base64(&bytes))?;
     write(
         &work.join("node_wasm.cjs"),
-        &entries::node_wasm(OUT_NAME, &names),
+        &entries::node_wasm(OUT_NAME, &names, bytes.len()),
     )?;
     let node_wasm = dir.join(entries::NODE_WASM_FILE);
     bundle(

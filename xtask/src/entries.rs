@@ -6,8 +6,9 @@
 //!   on first use, so no `init()`, no second request, no `.wasm` for a
 //!   bundler to find, and no URL of the wasm2js build for one to ship;
 //! - `node.cjs`, Node's CommonJS entry: `rork_cloud_credits.node.cjs` (the
-//!   module embedded as base64 and instantiated on first use), or the wasm2js
-//!   build where WebAssembly is missing (`--jitless`);
+//!   `.wasm` next to it read on first use, or, in a bundle deployed alone,
+//!   the copy embedded as base64), or the wasm2js build where WebAssembly is
+//!   missing (`--jitless`);
 //! - `node.js`, Node's ES module entry: the same objects as `node.cjs`
 //!   (one module instance however an app mixes `import` and `require`).
 //!
@@ -83,10 +84,13 @@ pub fn wasm_base64(bytes: &[u8]) -> String {
 /// The file name of Node's WebAssembly build (bundled from [`node_wasm`]).
 pub const NODE_WASM_FILE: &str = "rork_cloud_credits.node.cjs";
 
-/// The source of Node's WebAssembly build: the glue `./{stem}.js` with the
-/// module embedded (`./wasm_base64.js`: a bundle of an app's backend function
-/// deploys alone), exporting `names` and `init()` as `default`.
-pub fn node_wasm(stem: &str, names: &[String]) -> String {
+/// The source of Node's WebAssembly build: the glue `./{stem}.js`, reading
+/// the module from `{stem}_bg.wasm` next to the bundle (the package as
+/// installed), or, where that file is missing or another (a bundle of an app's
+/// backend function, deployed alone), from the copy embedded as base64
+/// (`./wasm_base64.js`, loaded only then). Exports `names` and `init()` as
+/// `default`. `length` is the module's size in bytes.
+pub fn node_wasm(stem: &str, names: &[String], length: usize) -> String {
     let fields: String = names
         .iter()
         .map(|name| format!("  {name}: api.{name},\n"))
@@ -95,9 +99,19 @@ pub fn node_wasm(stem: &str, names: &[String]) -> String {
         "\
 'use strict';
 const api = require('./{stem}.js');
-const {{ BASE64 }} = require('./wasm_base64.js');
 
-api.{set}(() => Buffer.from(BASE64, 'base64'), true);
+/** The module's bytes: the file next to this one when it is this module, else the embedded copy. */
+function wasmBytes() {{
+  try {{
+    const bytes = require('node:fs').readFileSync(require('node:path').join(__dirname, '{stem}_bg.wasm'));
+    if (bytes.length === {length}) return bytes;
+  }} catch {{
+    // No such file here, or no Node `require` (an ES module bundle).
+  }}
+  return Buffer.from(require('./wasm_base64.js').BASE64, 'base64');
+}}
+
+api.{set}(wasmBytes, true);
 module.exports = {{
 {fields}  default: api.default,
 }};
@@ -186,11 +200,13 @@ mod tests {
         let web = browser("m", &names);
         assert!(web.contains("export { estimateCost, CloudCredits, default } from './m.js';"));
         assert!(web.contains("__setWasmSource(bytes, false);"));
-        let wasm = node_wasm("m", &names);
+        let wasm = node_wasm("m", &names, 1234);
+        assert!(wasm.contains("join(__dirname, 'm_bg.wasm')"));
+        assert!(wasm.contains("if (bytes.length === 1234) return bytes;"));
         assert!(
             wasm.contains("  estimateCost: api.estimateCost,\n  CloudCredits: api.CloudCredits,\n")
         );
-        assert!(wasm.contains("Buffer.from(BASE64, 'base64')"));
+        assert!(wasm.contains("Buffer.from(require('./wasm_base64.js').BASE64, 'base64')"));
         let cjs = node_cjs(&names);
         assert!(cjs.contains(
             "require('./rork_cloud_credits.node.cjs') : require('./rork_cloud_credits.wasm2js.cjs')"
