@@ -154,7 +154,10 @@ fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
     )?;
     tidy_source_map(&browser)?;
 
-    write(&work.join("wasm_base64.js"), &entries::wasm_base64(&bytes))?;
+    write(
+        &dir.join(entries::NODE_BASE64_FILE),
+        &entries::wasm_base64(&bytes),
+    )?;
     write(
         &work.join("node_wasm.cjs"),
         &entries::node_wasm(OUT_NAME, &names, bytes.len()),
@@ -163,7 +166,12 @@ fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
     bundle(
         &work.join("node_wasm.cjs"),
         &node_wasm,
-        &["--platform=node", "--format=cjs", "--target=node18"],
+        &[
+            "--platform=node",
+            "--format=cjs",
+            "--target=node18",
+            &format!("--external:./{}", entries::NODE_BASE64_FILE),
+        ],
     )?;
     tidy_source_map(&node_wasm)?;
     write(&dir.join("node.cjs"), &entries::node_cjs(&names))?;
@@ -188,8 +196,8 @@ fn bundle(entry: &Path, out: &Path, args: &[&str]) -> Result {
 
 /// Tidies the source map of `bundle`: its sources named by file under
 /// `rork-cloud-credits/` (not by the build's work folders), and the text of
-/// `wasm_hex.js` / `wasm_base64.js` left out (the embedded module: nothing to
-/// read in a debugger).
+/// `wasm_hex.js` left out (the embedded module: nothing to read in a
+/// debugger).
 fn tidy_source_map(bundle: &Path) -> Result {
     let map = bundle.with_extension(match bundle.extension().and_then(|e| e.to_str()) {
         Some("cjs") => "cjs.map",
@@ -215,7 +223,7 @@ fn tidy_source_map(bundle: &Path) -> Result {
         .unwrap_or_default();
     if let Some(contents) = json["sourcesContent"].as_array_mut() {
         for (content, name) in contents.iter_mut().zip(&names) {
-            if name == "wasm_hex.js" || name == "wasm_base64.js" {
+            if name == "wasm_hex.js" {
                 *content = serde_json::Value::Null;
             }
         }

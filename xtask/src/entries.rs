@@ -7,7 +7,7 @@
 //!   bundler to find, and no URL of the wasm2js build for one to ship;
 //! - `node.cjs`, Node's CommonJS entry: `rork_cloud_credits.node.cjs` (the
 //!   `.wasm` next to it read on first use, or, in a bundle deployed alone,
-//!   the copy embedded as base64), or the wasm2js build where WebAssembly is
+//!   its copy as base64 text), or the wasm2js build where WebAssembly is
 //!   missing (`--jitless`);
 //! - `node.js`, Node's ES module entry: the same objects as `node.cjs`
 //!   (one module instance however an app mixes `import` and `require`).
@@ -81,6 +81,9 @@ pub fn wasm_base64(bytes: &[u8]) -> String {
     out
 }
 
+/// The file name of the module as base64 text, for Node ([`wasm_base64`]).
+pub const NODE_BASE64_FILE: &str = "rork_cloud_credits_bg.wasm.cjs";
+
 /// The file name of Node's WebAssembly build (bundled from [`node_wasm`]).
 pub const NODE_WASM_FILE: &str = "rork_cloud_credits.node.cjs";
 
@@ -88,7 +91,8 @@ pub const NODE_WASM_FILE: &str = "rork_cloud_credits.node.cjs";
 /// the module from `{stem}_bg.wasm` next to the bundle (the package as
 /// installed), or, where that file is missing or another (a bundle of an app's
 /// backend function, deployed alone), from the copy embedded as base64
-/// (`./wasm_base64.js`, loaded only then). Exports `names` and `init()` as
+/// ([`NODE_BASE64_FILE`], a file of its own, read only then: an app's bundler
+/// follows the `require` and carries it). Exports `names` and `init()` as
 /// `default`. `length` is the module's size in bytes.
 pub fn node_wasm(stem: &str, names: &[String], length: usize) -> String {
     let fields: String = names
@@ -108,7 +112,7 @@ function wasmBytes() {{
   }} catch {{
     // No such file here, or no Node `require` (an ES module bundle).
   }}
-  return Buffer.from(require('./wasm_base64.js').BASE64, 'base64');
+  return Buffer.from(require('./{NODE_BASE64_FILE}').BASE64, 'base64');
 }}
 
 api.{set}(wasmBytes, true);
@@ -206,7 +210,8 @@ mod tests {
         assert!(
             wasm.contains("  estimateCost: api.estimateCost,\n  CloudCredits: api.CloudCredits,\n")
         );
-        assert!(wasm.contains("Buffer.from(require('./wasm_base64.js').BASE64, 'base64')"));
+        assert!(wasm
+            .contains("Buffer.from(require('./rork_cloud_credits_bg.wasm.cjs').BASE64, 'base64')"));
         let cjs = node_cjs(&names);
         assert!(cjs.contains(
             "require('./rork_cloud_credits.node.cjs') : require('./rork_cloud_credits.wasm2js.cjs')"
