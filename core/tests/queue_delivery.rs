@@ -5,8 +5,9 @@ mod queue_support;
 
 use queue_support::{event, event_with_feature, Server};
 use rork_cloud_credits_core::queue::{
-    Backoff, Batch, Failure, Outcome, Poll, QueueConfig, Trigger, UsageQueue, KEEPALIVE_BUDGET,
+    Batch, Failure, Outcome, Poll, QueueConfig, Trigger, UsageQueue, KEEPALIVE_BUDGET,
 };
+use rork_cloud_credits_core::retry::Backoff;
 use rork_cloud_credits_core::wire::{EventStatus, UsageBatch, UsageResult};
 use rork_cloud_credits_core::{Error, ErrorCode};
 
