@@ -19,14 +19,9 @@ async fn settling_again_with_different_usage_is_a_conflict(backend: Backend) {
     };
     let owner = server.owner().await;
     let pid = &owner.project_id;
-    let (status, hold) = server
-        .post(
-            &format!("/v1/projects/{pid}/holds"),
-            Some(&owner.pk),
-            json!({ "amountUsd": "0.10" }),
-        )
+    let hold = server
+        .hold(&owner.pk, pid, json!({ "amountUsd": "0.10" }))
         .await;
-    assert_eq!(status, 201, "{hold}");
     let path = format!("/v1/holds/{}/settle", hold["id"].as_str().unwrap());
     let event_id = uuid::Uuid::new_v4().to_string();
     let settle = |output: u64, feature: &str| {
@@ -209,10 +204,7 @@ async fn a_hold_request_retried_with_its_idempotency_key_makes_one_hold(backend:
     let (status, second) = hold_with_key(&server, &owner.pk, pid, &other_key, body.clone()).await;
     assert_eq!(status, 201, "{second}");
     assert_ne!(second["id"], first["id"]);
-    let (status, third) = server
-        .post(&format!("/v1/projects/{pid}/holds"), Some(&owner.pk), body)
-        .await;
-    assert_eq!(status, 201, "{third}");
+    server.hold(&owner.pk, pid, body).await;
     assert_eq!(server.balance(&owner).await, d("0.952"));
     server.assert_ledger(pid).await;
 }
@@ -223,14 +215,9 @@ async fn releasing_a_released_hold_answers_it_again(backend: Backend) {
     };
     let owner = server.owner().await;
     let pid = &owner.project_id;
-    let (status, hold) = server
-        .post(
-            &format!("/v1/projects/{pid}/holds"),
-            Some(&owner.pk),
-            json!({ "amountUsd": "0.40" }),
-        )
+    let hold = server
+        .hold(&owner.pk, pid, json!({ "amountUsd": "0.40" }))
         .await;
-    assert_eq!(status, 201, "{hold}");
     let release = format!("/v1/holds/{}/release", hold["id"].as_str().unwrap());
     let (status, first) = server.post(&release, Some(&owner.pk), json!({})).await;
     assert_eq!(status, 200, "{first}");
