@@ -219,7 +219,8 @@ fn client_errors_other_than_408_413_429_reject_the_batch_without_retry() {
         0,
         0,
     );
-    assert_eq!(report.rejected[0].error, body);
+    // ... and keeps the status of the answer it came with.
+    assert_eq!(report.rejected[0].error, body.with_status(403));
 }
 
 #[test]
