@@ -15,6 +15,7 @@ pub(crate) mod env;
 mod events;
 mod hold;
 mod input;
+mod options;
 mod restore;
 mod tabs;
 mod typescript;
@@ -22,11 +23,11 @@ mod typescript;
 pub use hold::Hold;
 
 use crate::storage::{StorageKind, Store};
-use crate::transport::Transport;
+use crate::transport::{CallError, CallOptions, Request, Transport};
 use crate::{active_catalog, error, js_value, json};
 use env::Timer;
 use events::{EventName, Listeners};
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use restore::Restore;
 use rork_cloud_credits_core::catalog::Billing;
 use rork_cloud_credits_core::estimate::UsageRequest;
@@ -163,14 +164,17 @@ impl Client {
 
     /// The JS error for a failed call; a `cloud_disabled` refusal also
     /// refreshes the balance so `disabled` is announced.
-    pub(crate) fn fail(self: &Rc<Self>, error: Error) -> JsValue {
-        if matches!(
-            error.code,
-            ErrorCode::CloudDisabled | ErrorCode::InsufficientCredits
-        ) {
+    /// An abort rejects with the signal's reason, untouched.
+    pub(crate) fn fail(self: &Rc<Self>, error: impl Into<CallError>) -> JsValue {
+        let error = error.into();
+        if let CallError::Failed(Error {
+            code: ErrorCode::CloudDisabled | ErrorCode::InsufficientCredits,
+            ..
+        }) = error
+        {
             self.balance_changed();
         }
-        error::to_js(error)
+        error.into_js()
     }
 
     /// The balance may have changed: forget the cached one and, if anyone
@@ -180,14 +184,21 @@ impl Client {
         if self.listeners.borrow().want_balance() {
             let client = self.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                if let Err(error) = client.read_balance(true).await {
+                // Aborted by the client's own signal: nobody is waiting to hear.
+                if let Err(CallError::Failed(error)) =
+                    client.read_balance(true, &CallOptions::default()).await
+                {
                     client.emit_error(error, None);
                 }
             });
         }
     }
 
-    async fn read_balance(self: &Rc<Self>, refresh: bool) -> Result<Balance, Error> {
+    async fn read_balance(
+        self: &Rc<Self>,
+        refresh: bool,
+        options: &CallOptions,
+    ) -> Result<Balance, CallError> {
         let now = env::now_ms();
         if !refresh {
             if let Some((balance, at)) = &*self.balance.borrow() {
@@ -198,7 +209,7 @@ impl Client {
         }
         let balance: Balance = self
             .transport
-            .json("GET", &self.project_path("balance"), None)
+            .call(&get(&self.project_path("balance")), options)
             .await?;
         self.balance.replace(Some((balance.clone(), now)));
         self.announce(&balance);
@@ -229,14 +240,25 @@ impl Client {
         }
     }
 
-    async fn reserve(self: &Rc<Self>, mut request: HoldRequest) -> Result<JsValue, JsValue> {
+    /// Makes a hold. Every attempt carries the same `Idempotency-Key`, so a
+    /// retry after a lost answer gets the hold the first attempt made.
+    async fn reserve(
+        self: &Rc<Self>,
+        mut request: HoldRequest,
+        options: &CallOptions,
+    ) -> Result<JsValue, JsValue> {
         request.end_user = self.end_user.clone();
         let body = serde_json::to_string(&request)
             .map_err(|e| error::to_js(Error::invalid_input(e.to_string())))?;
-        let result = self
-            .transport
-            .json("POST", &self.project_path("holds"), Some(&body))
-            .await;
+        let key = env::new_uuid().map_err(error::to_js)?;
+        let path = self.project_path("holds");
+        let request = Request {
+            method: "POST",
+            path: &path,
+            body: Some(&body),
+            idempotency_key: Some(&key),
+        };
+        let result = self.transport.call(&request, options).await;
         let hold = result.map_err(|e| self.fail(e))?;
         self.balance_changed();
         Ok(Hold::new(self.clone(), hold).into())
@@ -389,6 +411,7 @@ impl CloudCredits {
         .ok_or_else(|| {
             Error::invalid_input("fetch must be a function (there is no global fetch here)")
         })?;
+        let defaults = options::defaults(options)?;
         let mut queue = UsageQueue::new(QueueConfig::default());
         queue.set_online(env::is_online());
         let store = Store::open(storage)?;
@@ -399,7 +422,7 @@ impl CloudCredits {
         };
         let volatile = volatile && !store.is_persistent();
         let client = Rc::new(Client {
-            transport: Transport::new(&base_url, &key, fetch),
+            transport: Transport::new(&base_url, &key, fetch, defaults),
             project_id,
             end_user,
             store,
@@ -441,17 +464,18 @@ impl CloudCredits {
     /// `{ refresh: true }`. Each read from the server also emits `balance`
     /// (and `low` / `empty` / `disabled` when that state is new). The cache
     /// is dropped after every delivered usage batch, hold and settlement.
+    /// Retried on failures that may pass (see `retry`).
     #[wasm_bindgen(unchecked_return_type = "Promise<Balance>")]
     pub fn balance(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "BalanceOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "BalanceOptions")] options: JsValue,
     ) -> Promise {
-        let refresh = options
-            .and_then(|o| Reflect::get(&o, &"refresh".into()).ok())
-            .is_some_and(|v| v.is_truthy());
+        let parsed = options::call(&options, &["refresh"]);
+        let refresh = Reflect::get(&options, &"refresh".into()).is_ok_and(|v| v.is_truthy());
         let client = self.client.clone();
         future_to_promise(async move {
-            let balance = client.read_balance(refresh).await;
+            let call = parsed.map_err(error::to_js)?;
+            let balance = client.read_balance(refresh, &call).await;
             json::to_js(&balance.map_err(|e| client.fail(e))?)
         })
     }
@@ -477,18 +501,22 @@ impl CloudCredits {
     /// Reserves money on the server: the `total` of an `estimateCost` result,
     /// `{ amountUsd: "0.05" }`, or the server's estimate of a usage request.
     /// Rejects with `insufficient_credits`, `cloud_disabled`, `invalid_input`,
-    /// `unknown_model`, `unauthorized`, `network` or `server`.
+    /// `unknown_model`, `unauthorized`, `network` or `server`. Retried on
+    /// failures that may pass: every attempt carries one `Idempotency-Key`,
+    /// so a retry never makes a second hold.
     #[wasm_bindgen(unchecked_return_type = "Promise<Hold>")]
     pub fn reserve(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Estimate | UsageRequest | { amountUsd: string }")]
         request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let parsed = input::hold_request(&request);
+        let parsed = input::hold_request(&request)
+            .and_then(|request| Ok((request, options::call(&options, &[])?)));
         let client = self.client.clone();
         future_to_promise(async move {
-            let request = parsed.map_err(error::to_js)?;
-            client.reserve(request).await
+            let (request, call) = parsed.map_err(error::to_js)?;
+            client.reserve(request, &call).await
         })
     }
 
@@ -497,39 +525,44 @@ impl CloudCredits {
     /// the server's estimate of it. Settle the hold with the actual usage.
     /// Give the call's maximum output (`max_tokens`) as `outputTokens`: a
     /// settlement through the publishable key charges at most the hold.
+    /// Retried like `reserve`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Hold>")]
     pub fn guard(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UsageRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let parsed = input::usage_report(&request, "the request");
+        let parsed = input::usage_report(&request, "the request")
+            .and_then(|report| Ok((report, options::call(&options, &[])?)));
         let client = self.client.clone();
         future_to_promise(async move {
-            let report = parsed.map_err(error::to_js)?;
-            client
-                .reserve(HoldRequest {
-                    usage: Some(report.usage),
-                    ..HoldRequest::default()
-                })
-                .await
+            let (report, call) = parsed.map_err(error::to_js)?;
+            let request = HoldRequest {
+                usage: Some(report.usage),
+                ..HoldRequest::default()
+            };
+            client.reserve(request, &call).await
         })
     }
 
     /// How many output tokens (token-billed models, after a prompt of
     /// `inputTokens`) or units (unit-billed models) the available balance
-    /// still pays for, exactly.
+    /// still pays for, exactly. The balance comes from `balance()` (its
+    /// cache, or a read retried like `balance()`'s).
     #[wasm_bindgen(unchecked_return_type = "Promise<Affordable>")]
     pub fn affordable(
         &self,
         #[wasm_bindgen(unchecked_param_type = "AffordableQuery")] query: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         let parsed = js_value::from_js(&query, "the query")
-            .and_then(|query| UsageRequest::from_value(&query, ""));
+            .and_then(|query| UsageRequest::from_value(&query, ""))
+            .and_then(|query| Ok((query, options::call(&options, &[])?)));
         let client = self.client.clone();
         future_to_promise(async move {
-            let query = parsed.map_err(error::to_js)?;
+            let (query, call) = parsed.map_err(error::to_js)?;
             let balance = client
-                .read_balance(false)
+                .read_balance(false, &call)
                 .await
                 .map_err(|e| client.fail(e))?;
             let answer = affordable(&query.model, query.input_tokens, balance.available_usd)
@@ -587,19 +620,20 @@ impl CloudCredits {
     }
 
     /// Spend over the last `days` UTC days (1 to 90, default 30), grouped by
-    /// `model` (default) or `day`.
+    /// `model` (default) or `day`. Retried on failures that may pass.
     #[wasm_bindgen(unchecked_return_type = "Promise<UsageSummary>")]
     pub fn usage(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "UsageQuery")] query: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "UsageQuery")] query: JsValue,
     ) -> Promise {
-        let path = usage_query(query.as_ref()).map(|q| self.client.project_path(&q));
+        let parsed = options::call(&query, &["days", "groupBy"])
+            .and_then(|call| Ok((self.client.project_path(&usage_query(&query)?), call)));
         let client = self.client.clone();
         future_to_promise(async move {
-            let path = path.map_err(error::to_js)?;
+            let (path, call) = parsed.map_err(error::to_js)?;
             let summary: UsageSummary = client
                 .transport
-                .json("GET", &path, None)
+                .call(&get(&path), &call)
                 .await
                 .map_err(|e| client.fail(e))?;
             json::to_js(&summary)
@@ -608,13 +642,19 @@ impl CloudCredits {
 
     /// The project's notifications (`low`, `empty`, `auto_top_up`,
     /// `auto_top_up_failed`), newest first, each with the add-credits link.
+    /// Retried on failures that may pass.
     #[wasm_bindgen(unchecked_return_type = "Promise<Notification[]>")]
-    pub fn notifications(&self) -> Promise {
+    pub fn notifications(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        let parsed = options::call(&options, &[]);
         let client = self.client.clone();
         future_to_promise(async move {
+            let call = parsed.map_err(error::to_js)?;
             let list: NotificationList = client
                 .transport
-                .json("GET", &client.project_path("notifications"), None)
+                .call(&get(&client.project_path("notifications")), &call)
                 .await
                 .map_err(|e| client.fail(e))?;
             if list
@@ -686,10 +726,21 @@ fn affordable(model: &str, input_tokens: u64, available_usd: Decimal) -> Result<
     })
 }
 
-/// `usage?days=..&groupBy=..` from `{ days?, groupBy? }`.
-fn usage_query(query: Option<&Object>) -> Result<String, Error> {
+/// A `GET` of `path`.
+fn get(path: &str) -> Request<'_> {
+    Request {
+        method: "GET",
+        path,
+        body: None,
+        idempotency_key: None,
+    }
+}
+
+/// `usage?days=..&groupBy=..` from `{ days?, groupBy? }` (or `undefined`).
+fn usage_query(query: &JsValue) -> Result<String, Error> {
     let get = |name: &str| {
-        query
+        Some(query)
+            .filter(|q| !q.is_undefined() && !q.is_null())
             .and_then(|q| Reflect::get(q, &name.into()).ok())
             .filter(|v| !v.is_undefined())
     };

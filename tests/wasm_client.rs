@@ -321,7 +321,7 @@ async fn server_balance_is_read_cached_and_announced() {
     let cc = client(&url, &project, &key);
     let (balances, listener) = recorder();
     cc.on("balance", listener).unwrap();
-    let first = wait(cc.balance(None)).await.unwrap();
+    let first = wait(cc.balance(JsValue::UNDEFINED)).await.unwrap();
     assert_eq!(text(&first, "projectId"), project);
     for field in [
         "balanceUsd",
@@ -333,16 +333,14 @@ async fn server_balance_is_read_cached_and_announced() {
         assert!(get(&first, field).is_string(), "{field} is a string");
     }
     assert!(["ok", "low", "empty"].contains(&text(&first, "status").as_str()));
-    let cached = wait(cc.balance(None)).await.unwrap();
+    let cached = wait(cc.balance(JsValue::UNDEFINED)).await.unwrap();
     assert_eq!(
         text(&cached, "asOf"),
         text(&first, "asOf"),
         "served from the cache"
     );
     assert_eq!(balances.borrow().len(), 1, "one server read, one event");
-    wait(cc.balance(Some(js(r#"{"refresh":true}"#).unchecked_into())))
-        .await
-        .unwrap();
+    wait(cc.balance(js(r#"{"refresh":true}"#))).await.unwrap();
     assert_eq!(balances.borrow().len(), 2);
     cc.close();
 }
@@ -363,9 +361,10 @@ async fn server_guard_settle_and_release() {
         return;
     };
     let cc = client(&url, &project, &key);
-    let hold = wait(cc.guard(js(
-        r#"{"model":"gpt-4o-mini","inputTokens":1000,"outputTokens":500}"#,
-    )))
+    let hold = wait(cc.guard(
+        js(r#"{"model":"gpt-4o-mini","inputTokens":1000,"outputTokens":500}"#),
+        JsValue::UNDEFINED,
+    ))
     .await
     .unwrap();
     assert_eq!(text(&hold, "status"), "active");
@@ -379,19 +378,22 @@ async fn server_guard_settle_and_release() {
     assert_eq!(text(&get(&settlement, "hold"), "status"), "settled");
     assert_eq!(text(&hold, "status"), "settled");
 
-    let released = wait(cc.reserve(js(r#"{"amountUsd":"0.01"}"#)))
+    let released = wait(cc.reserve(js(r#"{"amountUsd":"0.01"}"#), JsValue::UNDEFINED))
         .await
         .unwrap();
     call(&released, "release", None).await.unwrap();
     assert_eq!(text(&released, "status"), "released");
 
-    let too_much = wait(cc.reserve(js(r#"{"amountUsd":"9999"}"#)))
+    let too_much = wait(cc.reserve(js(r#"{"amountUsd":"9999"}"#), JsValue::UNDEFINED))
         .await
         .unwrap_err();
     assert_eq!(code(&too_much), "insufficient_credits");
-    let invalid = wait(cc.guard(js(r#"{"model":"gpt-4o","inputTokens":-5}"#)))
-        .await
-        .unwrap_err();
+    let invalid = wait(cc.guard(
+        js(r#"{"model":"gpt-4o","inputTokens":-5}"#),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap_err();
     assert_eq!(code(&invalid), "invalid_input");
     cc.close();
 }
@@ -403,9 +405,7 @@ async fn server_a_thousand_events_are_recorded_exactly_once() {
     };
     let cc = client(&url, &project, &key);
     let balance = || async {
-        let b = wait(cc.balance(Some(js(r#"{"refresh":true}"#).unchecked_into())))
-            .await
-            .unwrap();
+        let b = wait(cc.balance(js(r#"{"refresh":true}"#))).await.unwrap();
         Decimal::from_str(&text(&b, "balanceUsd")).unwrap()
     };
     let before = balance().await;
@@ -436,11 +436,14 @@ async fn server_notifications_and_affordable() {
         return;
     };
     let cc = client(&url, &project, &key);
-    let list = wait(cc.notifications()).await.unwrap();
+    let list = wait(cc.notifications(JsValue::UNDEFINED)).await.unwrap();
     assert!(js_sys::Array::is_array(&list));
-    let affordable = wait(cc.affordable(js(r#"{"model":"gpt-4o-mini","inputTokens":1000}"#)))
-        .await
-        .unwrap();
+    let affordable = wait(cc.affordable(
+        js(r#"{"model":"gpt-4o-mini","inputTokens":1000}"#),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap();
     assert_eq!(text(&affordable, "model"), "gpt-4o-mini");
     assert!(get(&affordable, "outputTokens").as_f64().is_some());
     cc.close();
@@ -452,7 +455,51 @@ async fn server_wrong_key_is_unauthorized() {
         return;
     };
     let cc = client(&url, &project, "pk_not_a_real_key");
-    let error = wait(cc.balance(None)).await.unwrap_err();
+    let error = wait(cc.balance(JsValue::UNDEFINED)).await.unwrap_err();
     assert_eq!(code(&error), "unauthorized");
+    cc.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_call_times_out_or_rejects_with_the_reason_of_an_abort() {
+    // A fetch that never answers, keeping the signals it was given.
+    let signals = Rc::new(RefCell::new(Vec::new()));
+    let sink = signals.clone();
+    let hanging = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(move |_, init| {
+        sink.borrow_mut().push(get(&init, "signal"));
+        Promise::new(&mut |_, _| {})
+    });
+    let options = js(&format!(
+        r#"{{"baseUrl":"{UNREACHABLE}","projectId":"p","publishableKey":"pk_x","storage":"memory","timeoutMs":50}}"#
+    ));
+    Reflect::set(&options, &"fetch".into(), hanging.as_ref()).unwrap();
+    let cc = CloudCredits::new(options).unwrap();
+
+    let error = wait(cc.balance(JsValue::UNDEFINED)).await.unwrap_err();
+    assert_eq!(code(&error), "network");
+    let message = text(&error, "message");
+    assert!(message.contains("timed out after 50 ms"), "{message}");
+    let given: web_sys::AbortSignal = signals.borrow()[0].clone().unchecked_into();
+    assert!(given.aborted(), "the request itself is aborted");
+
+    let controller = web_sys::AbortController::new().unwrap();
+    let options = js(r#"{"timeoutMs":60000}"#);
+    Reflect::set(&options, &"signal".into(), &controller.signal()).unwrap();
+    let pending = cc.balance(options);
+    sleep(10).await;
+    controller.abort();
+    let reason = wait(pending).await.unwrap_err();
+    assert_eq!(
+        text(&reason, "name"),
+        "AbortError",
+        "the signal's reason, as fetch rejects"
+    );
+    assert_eq!(
+        signals.borrow().len(),
+        2,
+        "one request, not retried after the abort"
+    );
+    let given: web_sys::AbortSignal = signals.borrow()[1].clone().unchecked_into();
+    assert!(given.aborted(), "the abort reaches the request");
     cc.close();
 }

@@ -20,6 +20,7 @@ pub mod plausible;
 pub mod queue;
 pub mod quick;
 pub mod resolve;
+pub mod retry;
 pub mod value;
 pub mod wire;
 

@@ -23,14 +23,13 @@
 //!   reload resends what was not confirmed and the server's per-event dedup
 //!   makes delivery exactly-once.
 
-mod backoff;
 mod lease;
 mod snapshot;
 
-pub use backoff::Backoff;
 pub use lease::Lease;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::retry::Backoff;
 use crate::wire::{EventStatus, UsageEvent, UsageResult};
 use std::collections::{HashSet, VecDeque};
 

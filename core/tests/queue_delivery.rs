@@ -5,8 +5,9 @@ mod queue_support;
 
 use queue_support::{event, event_with_feature, Server};
 use rork_cloud_credits_core::queue::{
-    Backoff, Batch, Failure, Outcome, Poll, QueueConfig, Trigger, UsageQueue, KEEPALIVE_BUDGET,
+    Batch, Failure, Outcome, Poll, QueueConfig, Trigger, UsageQueue, KEEPALIVE_BUDGET,
 };
+use rork_cloud_credits_core::retry::Backoff;
 use rork_cloud_credits_core::wire::{EventStatus, UsageBatch, UsageResult};
 use rork_cloud_credits_core::{Error, ErrorCode};
 
@@ -218,7 +219,8 @@ fn client_errors_other_than_408_413_429_reject_the_batch_without_retry() {
         0,
         0,
     );
-    assert_eq!(report.rejected[0].error, body);
+    // ... and keeps the status of the answer it came with.
+    assert_eq!(report.rejected[0].error, body.with_status(403));
 }
 
 #[test]

@@ -8,8 +8,9 @@ mod queue_support;
 use proptest::prelude::*;
 use queue_support::{event, Server};
 use rork_cloud_credits_core::queue::{
-    Backoff, Batch, Failure, Outcome, Poll, QueueConfig, Trigger, UsageQueue,
+    Batch, Failure, Outcome, Poll, QueueConfig, Trigger, UsageQueue,
 };
+use rork_cloud_credits_core::retry::Backoff;
 use rork_cloud_credits_core::wire::UsageResult;
 use std::collections::{HashMap, HashSet};
 

@@ -89,12 +89,15 @@ impl HoldRow {
 
 /// `POST /v1/projects/{id}/holds`: reserves the estimated cost of
 /// `request.usage` (or `request.amount_usd`) against the balance, within
-/// `payer`'s limits ([`crate::spend`]).
+/// `payer`'s limits ([`crate::spend`]). With an `idempotency_key` already
+/// used for the project, the hold made then is answered as it is now (the
+/// same request from the same credential) or the request is a `conflict`.
 pub async fn create(
     services: &Services,
     project_id: &str,
     payer: Payer<'_>,
     request: &HoldRequest,
+    idempotency_key: Option<&str>,
 ) -> AppResult<Hold> {
     let (amount, estimate) = match (&request.usage, request.amount_usd) {
         (Some(usage), None) => {
@@ -130,9 +133,22 @@ pub async fn create(
         validate::text("endUser", end_user, validate::MAX_LABEL_CHARS)?;
     }
     let end_user = request.end_user.as_deref();
+    if let Some(key) = idempotency_key {
+        validate::text("Idempotency-Key", key, 200)?;
+    }
+    let fingerprint = serde_json::to_string(request).map_err(AppError::internal)?;
+    let key_id = match payer {
+        Payer::Publishable(key_id) => Some(key_id.to_owned()),
+        Payer::Owner => None,
+    };
 
     let mut tx = services.store.write().await?;
     let mut project = lock_project(&mut tx, project_id).await?;
+    if let Some(key) = idempotency_key {
+        if let Some(made) = by_idempotency_key(&mut tx, &project.id, key).await? {
+            return made.replay(key_id.as_deref(), &fingerprint);
+        }
+    }
     if !project.cloud_enabled() {
         return Err(cloud_disabled());
     }
@@ -167,14 +183,12 @@ pub async fn create(
         settled_cost: None,
         created_at: now,
         expires_at: now + ttl_ms,
-        key_id: match payer {
-            Payer::Publishable(key_id) => Some(key_id.to_owned()),
-            Payer::Owner => None,
-        },
+        key_id,
         end_user: end_user.map(str::to_owned),
     };
     sqlx::query(&format!(
-        "INSERT INTO holds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9)"
+        "INSERT INTO holds ({COLUMNS}, idempotency_key, idempotency_request) \
+         VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, $11)"
     ))
     .bind(&row.id)
     .bind(&row.project_id)
@@ -185,6 +199,8 @@ pub async fn create(
     .bind(row.expires_at)
     .bind(row.key_id.clone())
     .bind(row.end_user.clone())
+    .bind(idempotency_key)
+    .bind(idempotency_key.map(|_| fingerprint))
     .execute(&mut *tx)
     .await?;
     let refs = ledger::Refs {
@@ -206,6 +222,48 @@ pub async fn create(
         .commit(tx, std::slice::from_mut(&mut project))
         .await?;
     row.to_wire()
+}
+
+/// A hold made earlier with an `Idempotency-Key`, and the request it was
+/// made for.
+struct Made {
+    hold: HoldRow,
+    request: Option<String>,
+}
+
+impl Made {
+    /// The answer to the same key used again by `key_id` (`None`: the owner)
+    /// for `request`: the hold as it is now, or a `conflict`.
+    fn replay(self, key_id: Option<&str>, request: &str) -> AppResult<Hold> {
+        if self.hold.key_id.as_deref() != key_id || self.request.as_deref() != Some(request) {
+            return Err(AppError::conflict(
+                "this Idempotency-Key was already used for a different hold request",
+            ));
+        }
+        self.hold.to_wire()
+    }
+}
+
+/// The hold of `project_id` made with idempotency key `key`, in `tx`.
+async fn by_idempotency_key(
+    tx: &mut WriteTx,
+    project_id: &str,
+    key: &str,
+) -> AppResult<Option<Made>> {
+    let found: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT id, idempotency_request FROM holds WHERE project_id = $1 AND idempotency_key = $2",
+    )
+    .bind(project_id)
+    .bind(key)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((id, request)) = found else {
+        return Ok(None);
+    };
+    let hold = get_locked(tx, &id)
+        .await?
+        .ok_or_else(|| AppError::internal("hold vanished"))?;
+    Ok(Some(Made { hold, request }))
 }
 
 /// The `cloud_disabled` refusal.
@@ -261,7 +319,9 @@ pub async fn get_locked(tx: &mut WriteTx, id: &str) -> AppResult<Option<HoldRow>
 
 /// `POST /v1/holds/{id}/release`: gives `hold`'s whole reservation back.
 /// `hold` is as the caller loaded it; its status is read again under the
-/// project's lock.
+/// project's lock. Releasing a released hold answers it as it is (a retried
+/// release whose first answer was lost); a settled or expired one is a
+/// `conflict`.
 pub async fn release(services: &Services, hold: &HoldRow) -> AppResult<Hold> {
     let mut tx = services.store.write().await?;
     let mut project = lock_project(&mut tx, &hold.project_id).await?;
@@ -269,6 +329,9 @@ pub async fn release(services: &Services, hold: &HoldRow) -> AppResult<Hold> {
         .await?
         .ok_or_else(|| AppError::not_found("hold"))?;
     let status = hold.status()?;
+    if status == HoldStatus::Released {
+        return hold.to_wire();
+    }
     if status != HoldStatus::Active {
         return Err(AppError::conflict(format!(
             "the hold is already {}",

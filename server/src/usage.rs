@@ -455,27 +455,21 @@ async fn record_plain(
     for (event, plan) in events.iter().zip(plans) {
         let project = locked_project(locked, event)?;
         let outcome = match plan {
-            Plan::Seen(earlier) => earlier.as_duplicate_for(&project.id),
+            Plan::Seen(earlier) => earlier.as_duplicate_of(event),
             Plan::Refused(error) => Err(error),
             Plan::New if inserted.contains(&event.id) => {
                 debit(&mut entries, project, event)?;
-                seen.insert(
-                    event.id.clone(),
-                    Seen {
-                        project_id: project.id.clone(),
-                        cost: Dec(event.cost),
-                    },
-                );
+                seen.insert(event.id.clone(), Seen::of(event));
                 Ok((EventStatus::Accepted, event.cost))
             }
             Plan::New => {
                 let winner = lost_to(winners.remove(&event.id))?;
-                let outcome = winner.as_duplicate_for(&project.id);
+                let outcome = winner.as_duplicate_of(event);
                 seen.insert(event.id.clone(), winner);
                 outcome
             }
             Plan::Again => match seen.get(&event.id) {
-                Some(earlier) => earlier.as_duplicate_for(&project.id),
+                Some(earlier) => earlier.as_duplicate_of(event),
                 None => return Err(AppError::internal("repeated event without a first")),
             },
         };
@@ -581,7 +575,7 @@ async fn record_settling(
     charges: &mut Charges<'_>,
 ) -> AppResult<Result<(EventStatus, Decimal), AppError>> {
     if let Some(seen) = recorded_many(tx, &[&event.id]).await?.remove(&event.id) {
-        return Ok(seen.as_duplicate_for(&project.id));
+        return Ok(seen.as_duplicate_of(event));
     }
     if charges.budget.is_some() && !project.cloud_enabled() {
         return Ok(Err(holds::cloud_disabled()));
@@ -634,7 +628,7 @@ async fn record_settling(
     let inserted = insert_events(tx, &[&charged], &mut charges.totals).await?;
     if !inserted.contains(&event.id) {
         let winner = lost_to(recorded_many(tx, &[&event.id]).await?.remove(&event.id))?;
-        return Ok(winner.as_duplicate_for(&project.id));
+        return Ok(winner.as_duplicate_of(event));
     }
     if active {
         holds::close(tx, project, hold, HoldStatus::Settled, Some(charged.cost)).await?;
@@ -645,21 +639,109 @@ async fn record_settling(
     Ok(Ok((EventStatus::Accepted, charged.cost)))
 }
 
+/// A recorded event, as a repeat of its id is compared with it.
 #[derive(Clone)]
 struct Seen {
     project_id: String,
     cost: Dec,
+    usage: Recorded,
+}
+
+/// What an event recorded: the usage (the model's canonical id), its feature
+/// and its hold.
+#[derive(Clone, PartialEq)]
+struct Recorded {
+    model: String,
+    counts: [u64; 5],
+    feature: Option<String>,
+    hold_id: Option<String>,
+}
+
+/// The wire names of [`Recorded::counts`].
+const COUNTS: [&str; 5] = [
+    "inputTokens",
+    "cachedInputTokens",
+    "cacheWriteTokens",
+    "outputTokens",
+    "units",
+];
+
+impl Recorded {
+    fn of(event: &Priced) -> Recorded {
+        let usage = &event.usage;
+        Recorded {
+            model: usage.model.clone(),
+            counts: [
+                usage.input_tokens,
+                usage.cached_input_tokens,
+                usage.cache_write_tokens,
+                usage.output_tokens,
+                usage.units,
+            ],
+            feature: event.feature.clone(),
+            hold_id: event.hold_id.clone(),
+        }
+    }
+
+    /// How `now` differs from this: `outputTokens 800, now 900`, one per field.
+    fn differences(&self, now: &Recorded) -> Vec<String> {
+        let text = |value: &Option<String>| match value {
+            Some(value) => format!("{value:?}"),
+            None => "none".to_owned(),
+        };
+        let mut differences = Vec::new();
+        if self.model != now.model {
+            differences.push(format!("model {}, now {}", self.model, now.model));
+        }
+        for ((name, before), after) in COUNTS.iter().zip(self.counts).zip(now.counts) {
+            if before != after {
+                differences.push(format!("{name} {before}, now {after}"));
+            }
+        }
+        for (name, before, after) in [
+            ("feature", &self.feature, &now.feature),
+            ("holdId", &self.hold_id, &now.hold_id),
+        ] {
+            if before != after {
+                differences.push(format!("{name} {}, now {}", text(before), text(after)));
+            }
+        }
+        differences
+    }
 }
 
 impl Seen {
-    fn as_duplicate_for(&self, project_id: &str) -> Result<(EventStatus, Decimal), AppError> {
-        if self.project_id == project_id {
-            Ok((EventStatus::Duplicate, self.cost.0))
-        } else {
-            Err(AppError::conflict(
-                "this event id was already recorded for another project",
-            ))
+    /// What recording `event` makes of it.
+    fn of(event: &Priced) -> Seen {
+        Seen {
+            project_id: event.project_id.clone(),
+            cost: Dec(event.cost),
+            usage: Recorded::of(event),
         }
+    }
+
+    /// The answer to `event`, whose id is recorded: a `duplicate` (not
+    /// charged again, the first cost) when it is the same usage of the same
+    /// project, otherwise a `conflict` naming what differs.
+    fn as_duplicate_of(&self, event: &Priced) -> Result<(EventStatus, Decimal), AppError> {
+        if self.project_id != event.project_id {
+            return Err(AppError::conflict(
+                "this event id was already recorded for another project",
+            ));
+        }
+        let differences = self.usage.differences(&Recorded::of(event));
+        if differences.is_empty() {
+            return Ok((EventStatus::Duplicate, self.cost.0));
+        }
+        let what = if event.strict_hold {
+            "this hold was already settled by this eventId with different usage"
+        } else {
+            "this event id was already recorded with different usage"
+        };
+        Err(AppError::conflict(format!(
+            "{what}: {}; a repeat with the same usage answers the first, new usage needs a new id",
+            differences.join("; ")
+        )))
     }
 }
 
@@ -687,20 +769,66 @@ async fn recorded_many(tx: &mut WriteTx, ids: &[&str]) -> AppResult<HashMap<Stri
     let mut seen = HashMap::new();
     for chunk in ids.chunks(ROWS_PER_INSERT) {
         let sql = format!(
-            "SELECT id, project_id, cost FROM usage_events WHERE id IN ({})",
+            "SELECT id, project_id, cost, model, input_tokens, cached_input_tokens, \
+             cache_write_tokens, output_tokens, units, feature, hold_id \
+             FROM usage_events WHERE id IN ({})",
             tx.dialect().in_list(chunk.len())
         );
-        let mut select = sqlx::query_as::<_, (String, String, Dec)>(&sql)
-            .persistent(tx.dialect() != Dialect::Postgres);
+        let mut select =
+            sqlx::query_as::<_, SeenRow>(&sql).persistent(tx.dialect() != Dialect::Postgres);
         for id in chunk {
             select = select.bind(*id);
         }
-        for (id, project_id, cost) in select.fetch_all(&mut **tx).await? {
-            seen.insert(id, Seen { project_id, cost });
+        for row in select.fetch_all(&mut **tx).await? {
+            let (
+                id,
+                project_id,
+                cost,
+                model,
+                input,
+                cached,
+                cache_write,
+                output,
+                units,
+                feature,
+                hold_id,
+            ) = row;
+            // Stored from `u64`s by `count`: never negative.
+            let counts = [input, cached, cache_write, output, units].map(|n| n.max(0) as u64);
+            let usage = Recorded {
+                model,
+                counts,
+                feature,
+                hold_id,
+            };
+            seen.insert(
+                id,
+                Seen {
+                    project_id,
+                    cost,
+                    usage,
+                },
+            );
         }
     }
     Ok(seen)
 }
+
+/// A row of [`recorded_many`]: id, project, cost, model, the five counts,
+/// feature and hold.
+type SeenRow = (
+    String,
+    String,
+    Dec,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+);
 
 fn count(value: u64) -> AppResult<i64> {
     i64::try_from(value).map_err(|_| AppError::invalid(format!("count {value} is too large")))

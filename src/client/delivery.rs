@@ -106,7 +106,7 @@ pub(crate) fn page_hidden(client: &Rc<Client>) {
 async fn send(client: &Rc<Client>, batch: Batch) -> Report {
     let reply = client
         .transport
-        .send("POST", "/v1/usage", Some(&batch.body), batch.keepalive)
+        .send("/v1/usage", &batch.body, batch.keepalive)
         .await;
     let mut touched_balance = false;
     let outcome = match reply {

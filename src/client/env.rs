@@ -59,9 +59,25 @@ pub(crate) fn new_uuid() -> Result<String, Error> {
         .to_string())
 }
 
-/// A pending `setTimeout`; dropping it cancels it.
+/// A pending `setTimeout` of a JS function; dropping it cancels it.
+pub(crate) struct Timeout(JsValue);
+
+impl Timeout {
+    /// Calls `callback` after `ms` milliseconds.
+    pub(crate) fn after(ms: u64, callback: &Function) -> Timeout {
+        Timeout(set_timeout(callback, ms as f64))
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        clear_timeout(&self.0);
+    }
+}
+
+/// A pending `setTimeout` of a Rust callback; dropping it cancels it.
 pub(crate) struct Timer {
-    id: JsValue,
+    _timeout: Timeout,
     _callback: Closure<dyn FnMut()>,
 }
 
@@ -69,17 +85,10 @@ impl Timer {
     /// Calls `callback` once after `ms` milliseconds.
     pub(crate) fn after(ms: u64, callback: impl FnOnce() + 'static) -> Timer {
         let callback = Closure::once(callback);
-        let id = set_timeout(callback.as_ref().unchecked_ref(), ms as f64);
         Timer {
-            id,
+            _timeout: Timeout::after(ms, callback.as_ref().unchecked_ref()),
             _callback: callback,
         }
-    }
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        clear_timeout(&self.id);
     }
 }
 

@@ -1,7 +1,8 @@
 //! The `Hold` class: money reserved on the server for one AI call, settled
 //! with the actual usage or released.
 
-use super::{env, input, Client};
+use super::{env, input, options, Client};
+use crate::transport::{CallError, Request};
 use crate::{error, json};
 use js_sys::Promise;
 use rork_cloud_credits_core::wire::{self, HoldStatus, SettleRequest, Settlement};
@@ -93,14 +94,18 @@ impl Hold {
     }
 
     /// Debits the actual usage (validated like `estimateCost`) and gives the
-    /// rest of the hold back. Safe to retry: a retried settle is the same
-    /// usage event to the server.
+    /// rest of the hold back. Safe to retry, and retried on failures that may
+    /// pass: every settle of this hold is the same usage event to the server,
+    /// which answers a repeat with the first settlement. Settling again with
+    /// different usage rejects with `conflict` (HTTP 409) naming what differs.
     #[wasm_bindgen(unchecked_return_type = "Promise<Settlement>")]
     pub fn settle(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UsageReport")] actual: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Result<Promise, JsValue> {
         let report = input::usage_report(&actual, "the actual usage").map_err(error::to_js)?;
+        let call = options::call(&options, &[]).map_err(error::to_js)?;
         let event_id = self.event_id()?;
         let body = SettleRequest {
             usage: report.usage,
@@ -114,31 +119,47 @@ impl Hold {
         Ok(future_to_promise(async move {
             let result = client
                 .transport
-                .json::<Settlement>("POST", &path, Some(&body))
+                .call::<Settlement>(&post(&path, Some(&body)), &call)
                 .await;
             // The balance is refreshed on success and failure alike, which
             // covers what `Client::fail` would refresh for.
             client.balance_changed();
-            let settlement = result.map_err(error::to_js)?;
+            let settlement = result.map_err(CallError::into_js)?;
             hold.replace(settlement.hold.clone());
             json::to_js(&settlement)
         }))
     }
 
-    /// Gives the whole hold back.
+    /// Gives the whole hold back. Retried on failures that may pass: the
+    /// server answers the release of a released hold like the first one.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn release(&self) -> Promise {
+    pub fn release(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        let parsed = options::call(&options, &[]);
         let path = format!("/v1/holds/{}/release", self.id());
         let (client, hold) = (self.client.clone(), self.hold.clone());
         future_to_promise(async move {
+            let call = parsed.map_err(error::to_js)?;
             let result = client
                 .transport
-                .json::<wire::Hold>("POST", &path, None)
+                .call::<wire::Hold>(&post(&path, None), &call)
                 .await;
             client.balance_changed();
-            hold.replace(result.map_err(error::to_js)?);
+            hold.replace(result.map_err(CallError::into_js)?);
             Ok(JsValue::UNDEFINED)
         })
+    }
+}
+
+/// A `POST` of `body` to `path`.
+fn post<'a>(path: &'a str, body: Option<&'a str>) -> Request<'a> {
+    Request {
+        method: "POST",
+        path,
+        body,
+        idempotency_key: None,
     }
 }
 

@@ -26,8 +26,66 @@ export interface CloudCreditsOptions {
    * uses memory and emits an `error` event (`invalid_input`) saying so.
    */
   storage?: "local" | "memory" | StorageAdapter;
-  /** The fetch to use (default: the global fetch). */
+  /**
+   * The fetch to use (default: the global fetch). It is called with the `signal` of each call
+   * (an abort or timeout aborts it) and, for holds, an `Idempotency-Key` header.
+   */
   fetch?: typeof globalThis.fetch;
+  /**
+   * How long each call (`balance`, `usage`, `notifications`, `reserve`, `guard`, `affordable`,
+   * `settle`, `release`) may take, retries included, in milliseconds (default 30000; from 1 to
+   * 2147483647). A call still unanswered then rejects with `code: "network"`. A call's own
+   * `timeoutMs` replaces it; usage deliveries also use it, per request.
+   */
+  timeoutMs?: number;
+  /**
+   * Aborts every call of this client when it aborts (e.g. when the component that owns the client
+   * unmounts): the call rejects with `signal.reason`, as `fetch` does (a `DOMException` named
+   * `AbortError` unless you gave `abort()` a reason). Applies together with a call's own `signal`.
+   * Usage deliveries are not aborted: queued usage is still sent.
+   */
+  signal?: AbortSignal;
+  /**
+   * How failed calls are retried (default `{ retries: 2, baseDelayMs: 500, maxDelayMs: 5000 }`).
+   * Retried: no answer (a network failure) and HTTP 408, 429 and 5xx, honouring `Retry-After`.
+   * Never retried: other answers (400, 401, 402, 403, 404, 409...), a timeout or an abort.
+   * Holds are safe to retry (an `Idempotency-Key`), and so are settle and release.
+   */
+  retry?: RetryOptions;
+}
+
+/** When and how often a failed call is tried again. */
+export interface RetryOptions {
+  /** Attempts after the first, 0 to 10 (default 2; 0 turns retrying off). */
+  retries?: number;
+  /**
+   * The wait after the first failure is random between 0 and this many milliseconds, doubling
+   * with each further failure ("full jitter"; default 500).
+   */
+  baseDelayMs?: number;
+  /**
+   * The longest wait between attempts (default 5000). A `Retry-After` longer than this is not
+   * waited for: the call rejects at once (`rate_limited` for a 429).
+   */
+  maxDelayMs?: number;
+}
+
+/**
+ * Options every network call takes.
+ *
+ * ```ts
+ * const controller = new AbortController();
+ * const balance = await cc.balance({ timeoutMs: 5000, signal: controller.signal });
+ * ```
+ */
+export interface CallOptions {
+  /** This call's deadline in milliseconds, retries included (default: the client's `timeoutMs`). */
+  timeoutMs?: number;
+  /**
+   * Aborts this call: it rejects with `signal.reason` (a `DOMException` named `AbortError` by
+   * default), not a `CloudCreditsError`. Applies together with the client's `signal`.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -41,7 +99,7 @@ export interface StorageAdapter {
 }
 
 /** `balance()` options. */
-export interface BalanceOptions {
+export interface BalanceOptions extends CallOptions {
   /** Skip the 5-second cache. */
   refresh?: boolean;
 }
@@ -162,7 +220,7 @@ export interface Settlement {
 }
 
 /** `usage()` query. */
-export interface UsageQuery {
+export interface UsageQuery extends CallOptions {
   /** 1 to 90, default 30. */
   days?: number;
   /** Default "model". */

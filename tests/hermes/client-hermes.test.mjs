@@ -54,6 +54,11 @@ const usage = { model: 'gpt-4o-mini', inputTokens: 100, outputTokens: 20, featur
   out.offlineFlush = await first.flush();
   out.balance = await first.balance().then(() => 'resolved', (error) => ({ isError: error instanceof Error, code: error.code }));
   first.close();
+  // No AbortController, AbortSignal.timeout or AbortSignal.any in Hermes: a deadline still ends a call.
+  out.abortApis = { AbortController: typeof AbortController, AbortSignal: typeof AbortSignal };
+  const hanging = new CloudCredits(options({ projectId: 'proj-timeout', storage: new AsyncMapStorage(), fetch: () => new Promise(() => {}) }));
+  out.timeout = await hanging.balance({ timeoutMs: 30 }).then(() => 'resolved', (error) => ({ code: error.code, message: error.message }));
+  hanging.close();
   await sleep(50);
   out.storedKeys = Array.from(storage.map.keys());
   out.stored = storage.map.get('rork-cloud-credits:v1:proj-1:queue') || '';
@@ -107,6 +112,13 @@ test('reportUsage returns distinct UUIDs and an offline flush keeps every event'
   assert.deepEqual(observed.offlineFlush, { sent: 0, duplicate: 0, rejected: 0, pending: 3 });
   assert.deepEqual(observed.balance, { isError: true, code: 'network' });
   assert.deepEqual(observed.firstErrors, ['network'], 'the failed delivery is told; no memory-only warning with an adapter');
+});
+
+test('without AbortController a call still ends at its deadline with network', () => {
+  assert.equal(observed.abortApis.AbortSignal === 'function' && observed.abortApis.AbortController === 'function', false,
+    `Hermes gained the abort APIs (${JSON.stringify(observed.abortApis)}): this test no longer covers their absence`);
+  assert.equal(observed.timeout.code, 'network', JSON.stringify(observed.timeout));
+  assert.match(observed.timeout.message, /timed out after 30 ms/);
 });
 
 test('the queue is kept in the adapter under one key and a new client restores it', () => {

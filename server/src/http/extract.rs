@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// A JSON body (or response). Malformed JSON, wrong types and a missing
@@ -54,4 +54,16 @@ impl From<PathRejection> for AppError {
             rejection.body_text(),
         )
     }
+}
+
+/// The `Idempotency-Key` header, when sent.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
+    headers
+        .get("idempotency-key")
+        .map(|value| {
+            value
+                .to_str()
+                .map_err(|_| AppError::invalid("Idempotency-Key must be printable ASCII"))
+        })
+        .transpose()
 }

@@ -1,29 +1,32 @@
 //! Metering routes, usable with a project's publishable key: holds and
 //! usage reports.
 
-use super::extract::{Json, Path};
+use super::extract::{idempotency_key, Json, Path};
 use super::{AppState, Principal};
 use crate::error::AppResult;
 use crate::usage::{self, Reporter};
 use crate::{holds, validate};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use rork_cloud_credits_core::wire::{
     Hold, HoldRequest, SettleRequest, Settlement, UsageBatchResult,
 };
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-/// `POST /v1/projects/{id}/holds`.
+/// `POST /v1/projects/{id}/holds`, with an optional `Idempotency-Key` header.
 pub async fn create_hold(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Json(request): Json<HoldRequest>,
 ) -> AppResult<(StatusCode, Json<Hold>)> {
     let project = principal.project(&state, &id).await?;
     end_user_rate_limit(&state, &project.id, request.end_user.as_deref())?;
-    let hold = holds::create(&state.services, &project.id, principal.payer(), &request).await?;
+    let key = idempotency_key(&headers)?;
+    let payer = principal.payer();
+    let hold = holds::create(&state.services, &project.id, payer, &request, key).await?;
     Ok((StatusCode::CREATED, Json(hold)))
 }
 

@@ -251,7 +251,7 @@ pub fn routes() -> Vec<Route> {
         route(
             "post",
             "/projects/{id}/holds",
-            "Reserve an estimated cost (or an amount) against the balance.",
+            "Reserve an estimated cost (or an amount) against the balance (Idempotency-Key header makes retries safe).",
             Project,
             Some("HoldRequest"),
             (201, Some("Hold")),
@@ -322,7 +322,9 @@ pub fn document() -> Value {
         parameters.extend(route.query.iter().map(|(name, description)| {
             json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}})
         }));
-        if route.path == "/projects/{id}/topups" {
+        if route.method == "post"
+            && matches!(route.path, "/projects/{id}/topups" | "/projects/{id}/holds")
+        {
             parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false,
                 "description": "retries with the same key return the first outcome", "schema": {"type": "string"}}));
         }

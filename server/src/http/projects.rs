@@ -2,7 +2,7 @@
 //! and usage summary.
 
 use super::account::SummaryQuery;
-use super::extract::{Json, Path, Query};
+use super::extract::{idempotency_key, Json, Path, Query};
 use super::{AppState, Owner, Principal};
 use crate::error::{AppError, AppResult};
 use crate::summary::{self, Scope};
@@ -76,14 +76,7 @@ pub async fn top_up(
     Json(request): Json<TopUpRequest>,
 ) -> AppResult<Json<TopUp>> {
     principal.owned_project(&state, &id).await?;
-    let key = match headers.get("idempotency-key") {
-        Some(value) => Some(
-            value
-                .to_str()
-                .map_err(|_| AppError::invalid("Idempotency-Key must be printable ASCII"))?,
-        ),
-        None => None,
-    };
+    let key = idempotency_key(&headers)?;
     Ok(Json(
         topups::top_up(&state.services, &id, &request, key).await?,
     ))

@@ -238,6 +238,15 @@ impl Server {
         body
     }
 
+    /// Makes a hold on `project_id` with `key` (which must be answered 201); returns it.
+    pub async fn hold(&self, key: &str, project_id: &str, body: Value) -> Value {
+        let (status, hold) = self
+            .post(&format!("/v1/projects/{project_id}/holds"), Some(key), body)
+            .await;
+        assert_eq!(status, 201, "{hold}");
+        hold
+    }
+
     /// How many usage events the project has recorded.
     pub async fn usage_events(&self, project_id: &str) -> i64 {
         self.count(

@@ -14,6 +14,7 @@ mod mail;
 mod meta;
 mod plausible;
 mod projects;
+mod repeats;
 mod review;
 mod session;
 mod spend;
