@@ -12,7 +12,7 @@ import { cleanUp, packTarball, pkgDir } from './harness.mjs';
  * today's sizes (bench/RESULTS.md, "No init()"). Lower them as the package shrinks.
  */
 const BUDGETS = [
-  { entry: 'rork-cloud-credits', dir: 'dist', gzipBytes: 188 * 1024 },
+  { entry: 'rork-cloud-credits', dir: 'dist', gzipBytes: 190 * 1024 },
   { entry: 'rork-cloud-credits/estimate', dir: 'dist/estimate', gzipBytes: 63 * 1024 },
 ];
 
