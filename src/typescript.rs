@@ -30,6 +30,7 @@ export type ErrorCode =
  */
 export class CloudCreditsError extends Error {
   constructor(code: ErrorCode, message: string, status?: number);
+  /** Always "CloudCreditsError". */
   readonly name: "CloudCreditsError";
   /** Why, as a stable code: compare against this, never against `message`. */
   readonly code: ErrorCode;
@@ -38,7 +39,18 @@ export class CloudCreditsError extends Error {
   /** The README's entry for `code`. */
   readonly docs: string;
   /** The error as plain data, for logs. */
-  toJSON(): { name: "CloudCreditsError"; code: ErrorCode; message: string; status: number | undefined; docs: string };
+  toJSON(): {
+    /** Always "CloudCreditsError". */
+    name: "CloudCreditsError";
+    /** The error's `code`. */
+    code: ErrorCode;
+    /** The error's `message`: what happened and what to fix. */
+    message: string;
+    /** The error's `status`; `undefined` when no server answered. */
+    status: number | undefined;
+    /** The error's `docs` link. */
+    docs: string;
+  };
 }
 
 /**
@@ -55,10 +67,24 @@ export type ModelName = KnownModel | (string & {});
 export interface UsageRequest {
   /** Catalog id, alias, `provider/id`, `provider:id` or dated snapshot, e.g. "openai/gpt-4o-2024-08-06". */
   model: ModelName;
+  /** Prompt tokens in all, including `cachedInputTokens` and `cacheWriteTokens` (default 0). */
   inputTokens?: number;
+  /**
+   * The part of `inputTokens` read from the provider's prompt cache (default 0); billed as ordinary
+   * input when the model has no cached-input price.
+   */
   cachedInputTokens?: number;
+  /**
+   * The part of `inputTokens` written to the provider's prompt cache (default 0); billed as
+   * ordinary input when the model has no cache-write price.
+   */
   cacheWriteTokens?: number;
+  /** Output tokens, including reasoning tokens (default 0). */
   outputTokens?: number;
+  /**
+   * Units of a unit-billed model (default 0): images, seconds, characters, embedding tokens,
+   * queries or invocations, as the entry's `unit` says.
+   */
   units?: number;
 }
 
@@ -67,9 +93,16 @@ export type LineKind = "input" | "cachedInput" | "cacheWrite" | "output" | "unit
 
 /** One priced line: `cost = quantity × unitPrice`, exactly. Money is a decimal string in USD. */
 export interface EstimateLine {
+  /** What this line prices: uncached input, cached input, cache-write or output tokens, or units. */
   kind: LineKind;
+  /** The tokens or units priced (never 0: such lines are omitted). */
   quantity: number;
+  /**
+   * The price of one token or one unit, in USD (exact decimal string; for tokens, the per-1M price
+   * that applies, tiers included, divided by 1,000,000).
+   */
   unitPrice: string;
+  /** `quantity × unitPrice`, exactly, in USD (decimal string). */
   cost: string;
 }
 
@@ -77,7 +110,9 @@ export interface EstimateLine {
 export interface Estimate {
   /** The canonical catalog id the request resolved to. */
   model: string;
+  /** Always "USD": every amount is in US dollars. */
   currency: "USD";
+  /** The exact cost in USD (decimal string, never rounded): the sum of the line costs. */
   total: string;
   /** The price list used, so client and server can agree on which prices applied. */
   catalogVersion: string;
@@ -87,7 +122,9 @@ export interface Estimate {
 
 /** Per-item estimates and their exact total. */
 export interface BatchEstimate {
+  /** One estimate per request, in the order of the requests. */
   items: Estimate[];
+  /** The exact sum of the items' totals, in USD (decimal string). */
   total: string;
 }
 
@@ -131,10 +168,15 @@ export type BillingUnit = "image" | "second" | "character" | "token" | "query" |
 
 /** Rates for the whole request when `inputTokens > aboveInputTokens`. */
 export interface PriceTier {
+  /** The tier applies when `inputTokens` is strictly greater than this many tokens. */
   aboveInputTokens: number;
+  /** Input price in this tier, USD per 1M tokens (decimal string). */
   inputPer1M: string;
+  /** Cached-read input price in this tier, USD per 1M tokens; `null`: billed as input. */
   cachedInputPer1M: string | null;
+  /** Cache-write input price in this tier, USD per 1M tokens; `null`: billed as input. */
   cacheWritePer1M: string | null;
+  /** Output price in this tier, USD per 1M tokens (decimal string). */
   outputPer1M: string;
 }
 
@@ -143,21 +185,42 @@ export interface PriceTier {
  * a `null` cached or cache-write price means those tokens are billed as ordinary input.
  */
 export interface ModelEntry {
+  /** Canonical id, e.g. "gpt-4o": what an estimate's `model` reports. */
   id: string;
+  /** Display name, e.g. "GPT-4o". */
   name: string;
+  /** Provider slug, e.g. "openai", as in qualified names such as "openai/gpt-4o". */
   provider: string;
+  /** What the entry is: a text model (billed per token) or a unit-billed feature. */
   kind: ModelKind;
+  /** Other names that resolve to this entry (without provider prefix). */
   aliases: string[];
   /** Largest prompt in tokens (text models). */
   contextWindow: number | null;
   /** Most output tokens one request may generate (text models); `null` when unknown. */
   maxOutputTokens: number | null;
+  /** Input price, USD per 1M tokens (decimal string); `null` for unit-billed entries. */
   inputPer1M: string | null;
+  /**
+   * Cached-read input price, USD per 1M tokens; `null` when those tokens are billed as input, and
+   * for unit-billed entries.
+   */
   cachedInputPer1M: string | null;
+  /**
+   * Cache-write input price, USD per 1M tokens; `null` when those tokens are billed as input, and
+   * for unit-billed entries.
+   */
   cacheWritePer1M: string | null;
+  /** Output price, USD per 1M tokens (decimal string); `null` for unit-billed entries. */
   outputPer1M: string | null;
+  /** What one unit is (unit-billed entries); `null` for token-billed entries. */
   unit: BillingUnit | null;
+  /** The price of one unit in USD (decimal string, unit-billed entries); `null` for token-billed entries. */
   pricePerUnit: string | null;
+  /**
+   * Prompt-size tiers, ascending by `aboveInputTokens` (token-billed entries; empty for the others):
+   * the highest tier a prompt exceeds prices the whole request, else the base prices apply.
+   */
   tiers: PriceTier[];
   /** Where this entry's price comes from, when it differs from the catalog's source. */
   note: string | null;

@@ -12,12 +12,15 @@ use wasm_bindgen::prelude::*;
 const TYPES: &str = r#"
 /** A client as plain data (`cc.toJSON()`, what `JSON.stringify(cc)` and Node's `console.log(cc)` show). */
 export interface CloudCreditsInfo {
+  /** The project the client reports usage for (the `projectId` option). */
   projectId: string;
+  /** The `endUser` option; absent when none was given. */
   endUser?: string;
   /** Where queued usage is kept. */
   storage: "local" | "adapter" | "memory";
   /** Usage events not yet confirmed by the server. */
   pending: number;
+  /** Whether `close()` has been called. */
   closed: boolean;
 }
 "#;

@@ -93,8 +93,11 @@ export interface CallOptions {
  * Methods may return promises or plain values; a failure is reported through the `error` event.
  */
 export interface StorageAdapter {
+  /** The value stored under `key`; `null` when nothing is. */
   getItem(key: string): Promise<string | null> | string | null;
+  /** Stores `value` under `key`, replacing what was there. */
   setItem(key: string, value: string): Promise<unknown> | unknown;
+  /** Removes `key` and its value. */
   removeItem(key: string): Promise<unknown> | unknown;
 }
 
@@ -107,17 +110,26 @@ export interface BalanceOptions extends CallOptions {
 /** Whether the balance still covers normal use. */
 export type BalanceStatus = "ok" | "low" | "empty";
 
-/** Auto top-up settings. */
+/**
+ * Auto top-up settings: when the balance falls below `thresholdUsd`, buy `amountUsd`, once per
+ * crossing, at most `dailyCapUsd` per UTC day.
+ */
 export interface AutoTopUp {
+  /** Whether auto top-up is on. */
   enabled: boolean;
+  /** Buy credits when the balance falls below this, in USD (decimal string). */
   thresholdUsd: string;
+  /** How much each top-up buys, in USD (decimal string, $5.00 to $200.00). */
   amountUsd: string;
+  /** The most auto top-ups may buy per UTC day, in USD (decimal string). */
   dailyCapUsd: string;
+  /** The payment method charged. */
   paymentMethod: string;
 }
 
 /** The project's Cloud Credits balance (USD, decimal strings). */
 export interface Balance {
+  /** The project. */
   projectId: string;
   /** Sum of the ledger, after active holds; may be negative after usage past zero. */
   balanceUsd: string;
@@ -125,10 +137,16 @@ export interface Balance {
   heldUsd: string;
   /** What a new hold may reserve. */
   availableUsd: string;
+  /**
+   * `ok` at or above `lowBalanceThresholdUsd`, `low` below it but above zero, `empty` at zero or
+   * below (new holds are refused).
+   */
   status: BalanceStatus;
   /** The project's "Use Cloud Credits" toggle; off means legacy features only. */
   useCloudCredits: boolean;
+  /** Below this (USD decimal string) the balance is `low` and the owner is alerted. */
   lowBalanceThresholdUsd: string;
+  /** The project's auto top-up settings. */
   autoTopUp: AutoTopUp;
   /** Where the owner adds credits. */
   addCreditsUrl: string;
@@ -138,12 +156,19 @@ export interface Balance {
 
 /** The events of a `CloudCredits` client and what their listeners receive. */
 export interface CloudCreditsEventMap {
+  /** A balance was read from the server (by `balance()` or `affordable()`, or after a change while someone listens). */
   balance: Balance;
+  /** The balance is `low` and the previous read's status was not (or there was none). */
   low: Balance;
+  /** The balance is `empty` (new holds are refused) and the previous read's status was not (or there was none). */
   empty: Balance;
+  /** "Use Cloud Credits" is off for the project, and was not at the previous read (or there was none). */
   disabled: Balance;
   /** A rejected usage event or a full queue (with `eventId`), a delivery that failed and will be retried (no `eventId`), storage trouble, memory-only storage. */
-  error: CloudCreditsError & { eventId?: string };
+  error: CloudCreditsError & {
+    /** The id of the usage event concerned (a rejected event, or one a full queue refused); absent for other errors. */
+    eventId?: string;
+  };
 }
 
 /** An event name. */
@@ -159,6 +184,7 @@ export interface UsageReport extends UsageRequest {
 
 /** `affordable()` query. */
 export interface AffordableQuery {
+  /** A model name, as in `UsageRequest.model`. */
   model: string;
   /** The prompt size, for token-billed models. */
   inputTokens?: number;
@@ -168,7 +194,9 @@ export interface AffordableQuery {
 export interface Affordable {
   /** Canonical catalog id. */
   model: string;
+  /** The available balance it was computed from, in USD (decimal string). */
   availableUsd: string;
+  /** The prompt size it was computed for (0 when the query gave none). */
   inputTokens: number;
   /** Token-billed models: output tokens still affordable after the prompt. */
   outputTokens?: number;
@@ -193,30 +221,61 @@ export type HoldStatus = "active" | "settled" | "released" | "expired";
 
 /** A hold as plain data. */
 export interface HoldInfo {
+  /** The hold id. */
   id: string;
+  /** The project whose balance it reserves. */
   projectId: string;
+  /** The amount reserved, in USD (decimal string). */
   amountUsd: string;
+  /** Where the hold is in its life cycle. */
   status: HoldStatus;
+  /** The server's estimate the amount came from; absent for a hold of a plain `amountUsd`. */
   estimate?: Estimate;
+  /** The actual cost debited, in USD (decimal string); present once the hold is settled. */
   settledCostUsd?: string;
+  /** When the hold was made (RFC 3339). */
   createdAt: string;
+  /** When an unsettled hold expires (RFC 3339). */
   expiresAt: string;
 }
 
 /** What became of one usage event. */
 export interface UsageResult {
+  /** The event's position in its batch, from 0 (a settlement's event: 0). */
   index: number;
+  /** The event's id; `null` when the server could not read one. */
   id: string | null;
+  /**
+   * `accepted`: recorded now and charged; `duplicate`: recorded before, not charged again;
+   * `rejected`: not recorded (see `error`), and sending it again will not help.
+   */
   status: "accepted" | "duplicate" | "rejected";
+  /** The authoritative cost charged, in USD (decimal string); present for accepted and duplicate events. */
   costUsd?: string;
-  error?: { code: ErrorCode; message: string };
+  /** Why the event was rejected; present for rejected events only. */
+  error?: {
+    /** Why, as a stable code. */
+    code: ErrorCode;
+    /** What was wrong with the event. */
+    message: string;
+  };
 }
 
 /** `hold.settle()` result. */
 export interface Settlement {
+  /** The hold, now settled. */
   hold: HoldInfo;
+  /** The usage event recorded for the actual usage. */
   event: UsageResult;
-  balance: { projectId: string; balanceUsd: string; status: BalanceStatus };
+  /** The project's balance afterwards, in short. */
+  balance: {
+    /** The project. */
+    projectId: string;
+    /** Sum of the project's ledger, in USD (decimal string); may be negative. */
+    balanceUsd: string;
+    /** `ok`, `low` or `empty`. */
+    status: BalanceStatus;
+  };
 }
 
 /** `usage()` query. */
@@ -231,34 +290,56 @@ export interface UsageQuery extends CallOptions {
 export interface UsageGroup {
   /** Model id, project id or `YYYY-MM-DD`. */
   key: string;
+  /** The project's name for project groups; otherwise the same as `key`. */
   label: string;
+  /** Spend in the group, in USD (decimal string). */
   costUsd: string;
+  /** Number of usage events in the group. */
   events: number;
+  /** Input tokens, including cached and cache-write tokens. */
   inputTokens: number;
+  /** Output tokens. */
   outputTokens: number;
+  /** Units of unit-billed features. */
   units: number;
 }
 
 /** Spend over the last N UTC days. */
 export interface UsageSummary {
+  /** The window's length in UTC days (1 to 90). */
   days: number;
+  /** How `groups` are formed. */
   groupBy: "model" | "project" | "day";
+  /** Start of the window: UTC midnight of its first day, inclusive (RFC 3339). */
   from: string;
+  /** End of the window: the time of the request (RFC 3339). */
   to: string;
+  /** Total spend in the window, in USD (decimal string). */
   totalCostUsd: string;
+  /** Usage events in the window. */
   totalEvents: number;
+  /** The groups, highest cost first (by day: oldest first, every day of the window, zeros included). */
   groups: UsageGroup[];
 }
 
 /** A project notification. */
 export interface Notification {
+  /** The notification id. */
   id: string;
+  /** The project. */
   projectId: string;
+  /**
+   * What happened: `low` (the balance fell below the low-balance threshold), `empty` (it reached
+   * zero or below), `auto_top_up` (an automatic top-up was made) or `auto_top_up_failed` (one failed).
+   */
   kind: "low" | "empty" | "auto_top_up" | "auto_top_up_failed";
+  /** A sentence for the user. */
   message: string;
+  /** The balance when the notification was raised, in USD (decimal string). */
   balanceUsd: string;
   /** Where to add credits. */
   addCreditsUrl: string;
+  /** When the notification was raised (RFC 3339). */
   createdAt: string;
 }
 

@@ -1,7 +1,8 @@
 //! `cargo xtask doc`: the TypeScript API reference, rendered by TypeDoc from
 //! the package's public declarations (`pkg/dist/rork_cloud_credits.d.ts`,
 //! what an app's editor shows on hover) into `target/api/`. Any TypeDoc
-//! warning fails it, so `cargo xtask test` keeps the reference clean.
+//! warning fails it, an exported item or property without a doc comment
+//! included, so `cargo xtask test` keeps the reference clean and complete.
 
 use crate::build::{self, target_dir};
 use crate::files::write;
@@ -21,8 +22,9 @@ pub fn run() -> Result {
 }
 
 /// Renders the reference of the built package into `target/api/`, failing on
-/// any TypeDoc warning. TypeDoc runs with the TypeScript it supports, from its
-/// own npm workspace (`tests/typedoc`).
+/// any TypeDoc warning (an undocumented export, member or property among
+/// them). TypeDoc runs with the TypeScript it supports, from its own npm
+/// workspace (`tests/typedoc`).
 pub fn generate() -> Result<PathBuf> {
     let declarations = root().join("pkg/dist/rork_cloud_credits.d.ts");
     let work = target_dir().join("api-work");
@@ -56,6 +58,9 @@ pub fn generate() -> Result<PathBuf> {
             .arg(&out)
             .args(["--name", "rork-cloud-credits", "--readme"])
             .arg(root().join("pkg/README.md"))
+            // Every exported item, member and property needs a doc comment (on top of
+            // TypeDoc's default checks: unexported types, broken links).
+            .arg("--validation.notDocumented")
             // Source links need a published repository; the reference is built from a checkout.
             .args(["--disableSources", "--treatWarningsAsErrors"]),
     )?;
