@@ -1,8 +1,8 @@
 // The packed package installed into a fresh Node.js project, as a backend function or a
 // server-side script would use it: `import` (ESM) and `require` (CommonJS), with no init(),
 // on the oldest Node the package's `engines` allow (Node 18, from the npm package `node`
-// installed in tests/ as `node18`), on this Node (20), and on this Node with `--jitless`
-// (no WebAssembly: the wasm2js build). The README examples run as written in each. And a
+// installed in tests/ as `node18`), on this Node (20), on this Node with `--jitless`
+// (no WebAssembly: the wasm2js build), and on Bun and Deno. The README examples run as written in each. And a
 // backend function bundled by esbuild for Node, deployed as its bundle alone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,15 +28,24 @@ const fixtures = new URL('./fixtures/', import.meta.url);
 const fixture = (path) => readFile(new URL(path, fixtures), 'utf8');
 
 const node18 = join(toolsDir, 'node18', 'bin', 'node');
+const bun = join(toolsDir, '.bin', 'bun');
+const deno = join(toolsDir, '.bin', 'deno');
 const version = async (command) => (await run(command, ['--version'])).trim();
 const examples = await readmeExamples();
 const node18Version = await version(node18);
+const bunVersion = await version(bun);
+const denoVersion = (await version(deno)).split('\n')[0];
 
-/** The Node.js runtimes every entry must work in, the oldest first. */
+/**
+ * The server-side runtimes every entry must work in: Node, the oldest first, and Bun and Deno,
+ * which resolve the package through its `node` condition (from tests/node_modules: bun, deno).
+ */
 const RUNTIMES = [
   { name: `Node ${node18Version}`, command: node18, flags: [] },
   { name: `Node ${process.version}`, command: process.execPath, flags: [] },
   { name: `Node ${process.version} --jitless`, command: process.execPath, flags: ['--jitless'] },
+  { name: `Bun ${bunVersion}`, command: bun, flags: [] },
+  { name: denoVersion.replace(/^deno/, 'Deno').replace(/ \(.*$/, ''), command: deno, flags: ['run', '--allow-read', '--allow-env'] },
 ];
 
 /** A backend function's entry, bundled with esbuild for deployment: the scenario on both entries. */
