@@ -17,6 +17,7 @@ mod postgres;
 mod process;
 mod server;
 mod setup;
+mod size;
 mod test;
 mod version;
 
@@ -37,6 +38,8 @@ commands:
                            a seeded demo account, serve the demo page, print its URL
   doc                      render the TypeScript API reference (TypeDoc) of the built
                            package into target/api/
+  size                     build the package, then print each module's code by origin
+                           (crate or module) into bench/RESULTS.md; not part of `test`
   test                     run every test suite and print `N passed, M failed`
   catalog import <file>    refresh core/catalog/models.json from a LiteLLM
                            model_prices_and_context_window.json file
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         ["build"] => build::run(),
         ["demo"] => demo::run(),
         ["doc"] => doc::run(),
+        ["size"] => size::run(),
         ["test"] => test::run(),
         ["catalog", "import", file] => catalog::import(
             std::path::Path::new(file),
