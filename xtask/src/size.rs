@@ -2,7 +2,7 @@
 //! report, also the README's table), and where each module's code comes from:
 //! the bytes of its function bodies by origin (crate, or the module of this
 //! workspace's crates), measured on the shipped build with its names kept
-//! (the same `wasm-opt -Oz`, with `-g` to keep the name section). The result
+//! (the same wasm-opt passes, with `-g` to keep the name section). The result
 //! is printed and written into bench/RESULTS.md between
 //! `<!-- size:begin -->` and `<!-- size:end -->`, so every size change shows
 //! what it moved. Not part of `cargo xtask test`; the budgets are
@@ -29,7 +29,8 @@ pub fn run() -> Result {
         let named = work.join("named.wasm");
         process::run(
             Command::new(setup::npm_bin(&root().join("tests"), "wasm-opt"))
-                .args(["-Oz", "-g", "--strip-producers", "--strip-target-features"])
+                .args(build::WASM_OPT_PASSES)
+                .args(["-g", "--strip-producers", "--strip-target-features"])
                 .arg(work.join("rork_cloud_credits_bg.wasm"))
                 .arg("-o")
                 .arg(&named),
