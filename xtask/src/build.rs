@@ -1,7 +1,7 @@
 //! `cargo xtask build`: the wasm SDK compiled, bound, optimized and laid out
 //! as the npm package in `pkg/`, with its size reported.
 
-use crate::files::{clear_dir, read, write};
+use crate::files::{clear_dir, read, replace_between, write};
 use crate::glue::{self, Glue};
 use crate::process;
 use crate::setup::{self, WASM_TARGET};
@@ -33,6 +33,14 @@ pub struct Flavor {
 const SIZE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
 
 impl Flavor {
+    /// The package entry this flavor is imported as (`rork-cloud-credits/estimate`).
+    pub fn entry(&self) -> String {
+        match self.dir {
+            "" => "rork-cloud-credits".to_string(),
+            dir => format!("rork-cloud-credits/{dir}"),
+        }
+    }
+
     /// `cargo build` of this flavor's release wasm with `rustflags` added to
     /// [`SIZE_RUSTFLAGS`] (callers may add a target dir).
     ///
@@ -66,7 +74,23 @@ impl Flavor {
 /// and its data lies above), which lets it fold constant offsets into loads
 /// and stores. Together 1.4 KB less gzip for the whole SDK and 0.65 KB for
 /// estimation than `-Oz` alone (bench/RESULTS.md, "Where the bytes are").
-pub const WASM_OPT_PASSES: [&str; 3] = ["-Oz", "--low-memory-unused", "--converge"];
+const WASM_OPT_PASSES: [&str; 3] = ["-Oz", "--low-memory-unused", "--converge"];
+
+/// Optimizes the bound module `input` into `output` as it ships: the
+/// [`WASM_OPT_PASSES`], producers and target features stripped, and the
+/// names with the debug info unless `keep_names` (what `cargo xtask size`
+/// reads the origins of functions from).
+pub fn optimize(input: &Path, output: &Path, keep_names: bool) -> Result {
+    process::run(
+        Command::new(setup::npm_bin(&root().join("tests"), "wasm-opt"))
+            .args(WASM_OPT_PASSES)
+            .arg(if keep_names { "-g" } else { "--strip-debug" })
+            .args(["--strip-producers", "--strip-target-features"])
+            .arg(input)
+            .arg("-o")
+            .arg(output),
+    )
+}
 
 /// Every module of the package: the whole SDK at `rork-cloud-credits`, and
 /// estimation alone (no `client` feature) at `rork-cloud-credits/estimate`.
@@ -96,11 +120,7 @@ pub fn build_package() -> Result<PathBuf> {
     let mut rows = Vec::new();
     for flavor in &FLAVORS {
         let files = build_flavor(flavor, &dist.join(flavor.dir))?;
-        rows.extend(report_size(
-            &format!("rork-cloud-credits/{}", flavor.dir),
-            &files,
-            flavor,
-        )?);
+        rows.extend(report_size(&files, flavor)?);
     }
     write_size_table(&root().join("pkg/README.md"), &rows)?;
     Ok(dist)
@@ -111,7 +131,6 @@ pub fn build_package() -> Result<PathBuf> {
 /// ([`entries`]), the public declarations, and the wasm2js build. Returns
 /// the files to report: what a browser downloads first.
 fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
-    let tests = root().join("tests");
     process::run(&mut flavor.cargo_build(""))?;
     let wasm = target_dir()
         .join(WASM_TARGET)
@@ -127,18 +146,7 @@ fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
     )?;
     std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let bound = dir.join(format!("{OUT_NAME}_bg.wasm"));
-    process::run(
-        Command::new(setup::npm_bin(&tests, "wasm-opt"))
-            .args(WASM_OPT_PASSES)
-            .args([
-                "--strip-debug",
-                "--strip-producers",
-                "--strip-target-features",
-            ])
-            .arg(work.join(format!("{OUT_NAME}_bg.wasm")))
-            .arg("-o")
-            .arg(&bound),
-    )?;
+    optimize(&work.join(format!("{OUT_NAME}_bg.wasm")), &bound, false)?;
 
     let glue = work.join(format!("{OUT_NAME}.js"));
     write(&glue, &glue::patch(&read(&glue)?, &glue, Glue::Web)?)?;
@@ -207,10 +215,7 @@ fn bundle(entry: &Path, out: &Path, args: &[&str]) -> Result {
 /// `wasm_hex.js` left out (the embedded module: nothing to read in a
 /// debugger).
 fn tidy_source_map(bundle: &Path) -> Result {
-    let map = bundle.with_extension(match bundle.extension().and_then(|e| e.to_str()) {
-        Some("cjs") => "cjs.map",
-        _ => "js.map",
-    });
+    let map = PathBuf::from(format!("{}.map", bundle.display()));
     let mut json: serde_json::Value =
         serde_json::from_str(&read(&map)?).map_err(|e| format!("{}: {e}", map.display()))?;
     let names: Vec<String> = json["sources"]
@@ -293,10 +298,13 @@ pub fn sizes(path: &Path) -> Result<(usize, usize, usize)> {
     Ok((bytes.len(), gzip, br.len()))
 }
 
-/// Prints the sizes of one module's `files` and returns its rows of the
+/// Prints the sizes of `flavor`'s `files` and returns its rows of the
 /// README's size table.
-fn report_size(module: &str, files: &[PathBuf], flavor: &Flavor) -> Result<Vec<String>> {
-    println!("{module} size (bytes):      raw     gzip   brotli");
+fn report_size(files: &[PathBuf], flavor: &Flavor) -> Result<Vec<String>> {
+    println!(
+        "{} size (bytes):      raw     gzip   brotli",
+        flavor.entry()
+    );
     let mut total = (0, 0, 0);
     let mut rows = Vec::new();
     for file in files {
@@ -346,24 +354,11 @@ fn grouped(n: usize) -> String {
 /// `<!-- size:end -->` in `readme` with `rows`, so the README's figures are
 /// always those of the files it ships with.
 fn write_size_table(readme: &Path, rows: &[String]) -> Result {
-    const START: &str = "<!-- size:start -->\n";
-    const END: &str = "<!-- size:end -->";
-    let text = read(readme)?;
-    let (Some(start), Some(end)) = (text.find(START), text.find(END)) else {
-        return Err(format!(
-            "{} has no {START:?}…{END:?} markers",
-            readme.display()
-        ));
-    };
     let table = format!(
         "| file | raw | gzip -9 | brotli |\n|---|---:|---:|---:|\n{}\n",
         rows.join("\n")
     );
-    let updated = format!("{}{START}{table}{}", &text[..start], &text[end..]);
-    if updated != text {
-        write(readme, &updated)?;
-    }
-    Ok(())
+    replace_between(readme, "<!-- size:start -->", "<!-- size:end -->", &table)
 }
 
 #[cfg(test)]

@@ -21,3 +21,21 @@ pub fn clear_dir(path: &Path) -> Result {
     }
     Ok(())
 }
+
+/// Replaces what lies between the lines `start` and `end` of the file at
+/// `path` with `text` (a generated section: sizes, tables), writing only when
+/// it changed. Fails when the file lacks either marker.
+pub fn replace_between(path: &Path, start: &str, end: &str, text: &str) -> Result {
+    let old = read(path)?;
+    let (Some(from), Some(to)) = (old.find(start), old.find(end)) else {
+        return Err(format!(
+            "{} has no {start:?}…{end:?} markers",
+            path.display()
+        ));
+    };
+    let new = format!("{}{start}\n{text}{}", &old[..from], &old[to..]);
+    if new != old {
+        write(path, &new)?;
+    }
+    Ok(())
+}
