@@ -375,22 +375,22 @@ impl CloudCredits {
                 "new CloudCredits(options) needs { baseUrl, projectId, publishableKey }",
             ));
         }
-        let base_url = string_option(options, "baseUrl")?
+        let base_url = options::string(options, "baseUrl")?
             .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
             .ok_or_else(|| {
                 Error::invalid_input("baseUrl must be the server's http(s) URL, such as \"https://credits.example.com\"")
             })?;
-        let project_id = string_option(options, "projectId")?
+        let project_id = options::string(options, "projectId")?
             .filter(|id| !id.is_empty())
             .ok_or_else(|| Error::invalid_input("projectId is required"))?;
-        let key = string_option(options, "publishableKey")?
+        let key = options::string(options, "publishableKey")?
             .filter(|key| key.starts_with("pk_"))
             .ok_or_else(|| {
                 Error::invalid_input(
                     "publishableKey must be the project's publishable key (pk_...); never put a secret key in a browser",
                 )
             })?;
-        let end_user = string_option(options, "endUser")?;
+        let end_user = options::string(options, "endUser")?;
         if end_user
             .as_ref()
             .is_some_and(|user| user.is_empty() || user.chars().count() > input::MAX_LABEL_CHARS)
@@ -767,18 +767,4 @@ fn usage_query(query: &JsValue) -> Result<String, Error> {
         },
     };
     Ok(format!("usage?days={days}&groupBy={group_by}"))
-}
-
-/// A string option: absent (or undefined) is `None`; anything else but a
-/// string is `invalid_input`.
-fn string_option(options: &JsValue, name: &str) -> Result<Option<String>, Error> {
-    let value = Reflect::get(options, &name.into())
-        .map_err(|_| Error::invalid_input(format!("{name} could not be read")))?;
-    if value.is_undefined() {
-        return Ok(None);
-    }
-    value
-        .as_string()
-        .map(Some)
-        .ok_or_else(|| Error::invalid_input(format!("{name} must be a string")))
 }

@@ -1,5 +1,5 @@
-//! Reading the network options: the constructor's `timeoutMs`, `signal` and
-//! `retry`, and each call's `{ timeoutMs, signal }`. Read property by
+//! Reading options: the constructor's strings, its `timeoutMs`, `signal`
+//! and `retry`, and each call's `{ timeoutMs, signal }`. Read property by
 //! property (no JSON reader: this runs in every client's constructor).
 
 use crate::transport::{CallOptions, Defaults, DEFAULT_TIMEOUT_MS};
@@ -131,6 +131,19 @@ fn whole(
             "{path} must be a whole number from {min} to {max}"
         ))),
     }
+}
+
+/// A string option: absent (or undefined) is `None`; anything else but a
+/// string is `invalid_input`.
+pub(crate) fn string(options: &JsValue, name: &str) -> Result<Option<String>, Error> {
+    let value = get(options, name)?;
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| Error::invalid_input(format!("{name} must be a string")))
 }
 
 /// `options[name]`; `undefined` when `options` is.
