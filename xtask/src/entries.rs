@@ -20,15 +20,10 @@ use crate::fallback;
 
 /// The module that embeds the `.wasm` `bytes` as hex text, exported as `HEX`.
 pub fn wasm_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(bytes.len() * 2 + 64);
-    hex.push_str("// The WebAssembly module, as hex text.\nexport const HEX = '");
-    for byte in bytes {
-        hex.push(DIGITS[usize::from(byte >> 4)] as char);
-        hex.push(DIGITS[usize::from(byte & 15)] as char);
-    }
-    hex.push_str("';\n");
-    hex
+    format!(
+        "// The WebAssembly module, as hex text.\nexport const HEX = '{}';\n",
+        hex::encode(bytes)
+    )
 }
 
 /// The browser entry: the glue `./{stem}.js`, told to take the module from
@@ -61,24 +56,11 @@ export {{ {list}, default }} from './{stem}.js';
 /// The module that embeds the `.wasm` `bytes` as base64 text, exported as
 /// `BASE64`: for Node, where `Buffer` decodes it natively and size matters less.
 pub fn wasm_base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 64);
-    out.push_str("// The WebAssembly module, as base64 text.\nexports.BASE64 = '");
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, byte)| n | u32::from(*byte) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out.push_str("';\n");
-    out
+    use base64::Engine as _;
+    format!(
+        "// The WebAssembly module, as base64 text.\nexports.BASE64 = '{}';\n",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
 }
 
 /// The file name of the module as base64 text, for Node ([`wasm_base64`]).
