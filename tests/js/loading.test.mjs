@@ -10,6 +10,16 @@ import { fileURLToPath } from 'node:url';
 
 const dist = new URL('../../pkg/dist/', import.meta.url);
 const file = (name) => fileURLToPath(new URL(name, dist));
+/** What `call()` throws; fails the test when it returns. */
+function thrown(call) {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  return assert.fail('did not throw');
+}
+
 /** Runs `code` in a fresh Node process (a module not loaded yet) and returns what it printed. */
 const fresh = (code, type = 'module') =>
   execFileSync(process.execPath, [`--input-type=${type}`, '-e', code], { encoding: 'utf8' }).trim();
@@ -57,14 +67,7 @@ test('an error of one entry is an instance of every copy of the class (estimate,
   const estimate = await import(file('estimate/node.js'));
   const wasm2js = await import(file('rork_cloud_credits.wasm2js.js'));
   const cjsEstimate = createRequire(import.meta.url)(file('estimate/node.cjs'));
-  const errors = [estimate, wasm2js, cjsEstimate, main].map((api) => {
-    try {
-      api.estimateCost({ model: 'gpt-4oo' });
-    } catch (error) {
-      return error;
-    }
-    return assert.fail('did not throw');
-  });
+  const errors = [estimate, wasm2js, cjsEstimate, main].map((api) => thrown(() => api.estimateCost({ model: 'gpt-4oo' })));
   for (const error of errors) {
     for (const api of [main, estimate, wasm2js, cjsEstimate]) assert.ok(error instanceof api.CloudCreditsError);
   }
@@ -77,14 +80,6 @@ test('an error of one entry is an instance of every copy of the class (estimate,
 
 test('errors are CloudCreditsError instances with a code, a docs link and a stack that starts in the app', async () => {
   const { estimateCost, formatUsd, CloudCreditsError } = await import(file('node.js'));
-  const thrown = (f) => {
-    try {
-      f();
-    } catch (error) {
-      return error;
-    }
-    assert.fail('did not throw');
-  };
   const unknown = thrown(() => estimateCost({ model: 'gpt-4oo' }));
   assert.ok(unknown instanceof CloudCreditsError && unknown instanceof Error);
   assert.equal(unknown.name, 'CloudCreditsError');
