@@ -9,13 +9,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { PEERS } from './peers.mjs';
-import { bundle, oursSize, peerSizes } from './size.mjs';
+import { oursSize, peerSizes } from './size.mjs';
 import { measure, subjects } from './speed.mjs';
-import { BASELINE, browserStartup, nodeStartup } from './startup.mjs';
+import { nodeStartup } from './startup.mjs';
+import { chromium } from './chromium.mjs';
 import { exactness } from './exactness.mjs';
-import { serve } from './serve.mjs';
 import { markdown } from './report.mjs';
 import { instructions } from './instructions.mjs';
 import { ingest } from './ingest.mjs';
@@ -69,30 +68,8 @@ log('start-up in Node');
 run.nodeStartup = await nodeStartup(dist);
 
 log('Chromium');
-const { openBrowser } = await import('../tests/e2e/browser.mjs');
-const bundles = new Map();
-const browserEntry = await build({
-  entryPoints: [fileURLToPath(new URL('browser-entry.mjs', import.meta.url))],
-  bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, external: ['/dist/*'], logLevel: 'silent',
-});
-bundles.set('/speed.js', browserEntry.outputFiles[0].contents);
-for (const [i, peer] of PEERS.entries()) bundles.set(`/peer/${i}.js`, await bundle(peer.entry));
-bundles.set('/baseline.js', await bundle(BASELINE.entry));
-const server = await serve(dist, bundles);
-const browser = await openBrowser();
-try {
-  run.chromium = browser.version();
-  run.browserStartup = await browserStartup(browser, server.origin);
-  const page = await browser.newPage();
-  await page.goto(`${server.origin}/`);
-  await page.addScriptTag({ url: '/speed.js', type: 'module' });
-  await page.waitForFunction(() => typeof globalThis.runSpeed === 'function');
-  run.browserLoad = load();
-  run.browser = await page.evaluate((options) => globalThis.runSpeed(options), speedOptions);
-} finally {
-  await browser.close();
-  await server.close();
-}
+run.browserLoad = load();
+({ chromium: run.chromium, startup: run.browserStartup, speed: run.browser } = await chromium(dist, speedOptions));
 
 run.ingest = [];
 for (const [database, url] of Object.entries(servers)) {

@@ -3,15 +3,16 @@
 // of the rounds is reported.
 import { PEERS, REQUEST } from './peers.mjs';
 
-/** Items per estimateBatch call when measuring the per-item cost of a batch. */
+/** Items per estimateBatch / estimateTotals call when measuring the per-item cost of a batch. */
 export const BATCH_SIZE = 100;
 
-/** The subjects: ours (estimateCost, estimateBatch per item) and every peer. */
+/** The subjects: ours (estimateCost, estimateBatch and estimateTotals per item) and every peer. */
 export function subjects(api) {
   const batch = Array.from({ length: BATCH_SIZE }, () => ({ ...REQUEST }));
   return [
     { name: 'rork-cloud-credits estimateCost', ours: true, perCall: 1, run: () => api.estimateCost(REQUEST).total.length },
     { name: 'rork-cloud-credits estimateBatch (per item)', ours: true, perCall: BATCH_SIZE, run: () => api.estimateBatch(batch).total.length },
+    { name: 'rork-cloud-credits estimateTotals (per item)', ours: true, perCall: BATCH_SIZE, run: () => api.estimateTotals(batch).total.length },
     ...PEERS.map((peer) => ({ name: `${peer.name} ${peer.api}`, peer: peer.name, perCall: 1, run: () => peer.cost(REQUEST) })),
   ];
 }

@@ -24,7 +24,9 @@ mod typescript;
 
 #[cfg(feature = "client")]
 pub use client::{CloudCredits, Hold};
-pub use quick::{generation, quick_batch, quick_estimate, quick_model, quick_resolve};
+pub use quick::{
+    generation, quick_batch, quick_estimate, quick_model, quick_resolve, quick_totals,
+};
 use rork_cloud_credits_core::catalog::Catalog;
 use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::value::{self, Value};
@@ -66,7 +68,8 @@ pub fn estimate_cost(request: JsValue) -> Result<JsValue, JsValue> {
 /// Estimates several requests at once: per-item estimates and their exact total.
 ///
 /// Fails as a whole on the first invalid request; the message starts with
-/// `requests[i]`. The full path behind the JS `estimateBatch`, like
+/// `requests[i]`. The full path behind the JS `estimateBatch` and
+/// `estimateTotals` (`caller`, named when `requests` is not an array), like
 /// [`estimate_cost`].
 ///
 /// ```ts
@@ -76,13 +79,13 @@ pub fn estimate_cost(request: JsValue) -> Result<JsValue, JsValue> {
 /// ]);
 /// ```
 #[wasm_bindgen(js_name = estimateBatchFull, skip_typescript)]
-pub fn estimate_batch(requests: JsValue) -> Result<JsValue, JsValue> {
+pub fn estimate_batch(requests: JsValue, caller: &str) -> Result<JsValue, JsValue> {
     let batch = js_value::from_js(&requests, "requests")
         .and_then(|requests| match requests {
             Value::Array(_) => value::list(&requests, "requests", UsageRequest::from_value),
-            _ => Err(Error::invalid_input(
-                "estimateBatch expects an array of requests",
-            )),
+            _ => Err(Error::invalid_input(format!(
+                "{caller} expects an array of requests"
+            ))),
         })
         .and_then(|requests| active_catalog::with(|catalog| catalog.estimate_batch(&requests)))
         .map_err(error::to_js)?;

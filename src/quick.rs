@@ -19,7 +19,8 @@
 //! ([`rork_cloud_credits_core::quick`], "Flat encoding").
 
 use crate::active_catalog;
-use rork_cloud_credits_core::quick::ENCODED_LEN;
+use rork_cloud_credits_core::catalog::Catalog;
+use rork_cloud_credits_core::quick::{ENCODED_LEN, ITEM_LEN};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -33,6 +34,8 @@ thread_local! {
     /// Where answers are written; the wrapper reads it through `wasm.memory`.
     /// Its address changes only when a batch needs more room.
     static BUFFER: RefCell<Vec<f64>> = RefCell::new(vec![0.0; ENCODED_LEN]);
+    /// Where the wrapper writes a batch's requests ([`quick_input`]).
+    static INPUT: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The active catalog's generation: it changes whenever `loadCatalog`
@@ -80,9 +83,6 @@ pub fn quick_estimate(
     output_tokens: f64,
     units: f64,
 ) -> u32 {
-    if generation != active_catalog::generation() {
-        return STALE;
-    }
     let counts = [
         input_tokens,
         cached_input_tokens,
@@ -90,15 +90,10 @@ pub fn quick_estimate(
         output_tokens,
         units,
     ];
-    active_catalog::with(|catalog| {
-        BUFFER.with_borrow_mut(|buffer| {
-            buffer.resize(buffer.len().max(ENCODED_LEN), 0.0);
-            let out = (&mut buffer[..ENCODED_LEN]).try_into();
-            match out.is_ok_and(|out| catalog.quick_encode(position as usize, &counts, out)) {
-                true => address(buffer),
-                false => DECLINED,
-            }
-        })
+    encode_into(generation, |catalog, buffer| {
+        buffer.resize(buffer.len().max(ENCODED_LEN), 0.0);
+        let out = (&mut buffer[..ENCODED_LEN]).try_into();
+        out.is_ok_and(|out| catalog.quick_encode(position as usize, &counts, out))
     })
 }
 
@@ -107,20 +102,58 @@ fn address(buffer: &[f64]) -> u32 {
     buffer.as_ptr() as usize as u32
 }
 
-/// Prices a batch: `positions[i]` with the five counts at `counts[5 i..]`.
-/// The buffer gets the batch total and every estimate (see the module docs).
-/// Answers like [`quick_estimate`]; one declined item declines the batch.
+/// Room for `count` requests of a batch in the input buffer: answers its
+/// address, where the wrapper writes [`ITEM_LEN`] numbers per request (the
+/// entry's position from [`quick_resolve`], then the five counts) before
+/// calling [`quick_batch`] or [`quick_totals`]: nothing is allocated or copied
+/// per call once the buffer is large enough.
+#[wasm_bindgen(js_name = quickInput, skip_typescript)]
+pub fn quick_input(count: u32) -> u32 {
+    INPUT.with_borrow_mut(|input| {
+        input.resize(count as usize * ITEM_LEN, 0.0);
+        address(input)
+    })
+}
+
+/// Prices the `count` requests in the input buffer (see [`quick_input`]).
+/// The answer buffer gets the batch total and every estimate (see the module
+/// docs). Answers like [`quick_estimate`]; one declined item declines the batch.
 #[wasm_bindgen(js_name = quickBatch, skip_typescript)]
-pub fn quick_batch(generation: u32, positions: &[u32], counts: &[f64]) -> u32 {
+pub fn quick_batch(generation: u32, count: u32) -> u32 {
+    encode_into(generation, |catalog, buffer| {
+        with_items(count, |items| catalog.quick_encode_batch(items, buffer))
+    })
+}
+
+/// Prices a batch like [`quick_batch`] into the totals form (the batch
+/// total, then each request's total; see the core's "Flat encoding"), the fast
+/// path of `estimateTotals`.
+#[wasm_bindgen(js_name = quickTotals, skip_typescript)]
+pub fn quick_totals(generation: u32, count: u32) -> u32 {
+    encode_into(generation, |catalog, buffer| {
+        with_items(count, |items| catalog.quick_encode_totals(items, buffer))
+    })
+}
+
+/// Runs `f` on the first `count` requests of the input buffer; `false` when
+/// it holds fewer.
+fn with_items(count: u32, f: impl FnOnce(&[f64]) -> bool) -> bool {
+    INPUT.with_borrow(|input| {
+        let items = input.get(..count as usize * ITEM_LEN);
+        items.is_some_and(f)
+    })
+}
+
+/// Runs `encode` on the active catalog and the answer buffer when
+/// `generation` is current: the buffer's address when it encoded, else [`DECLINED`] or [`STALE`].
+fn encode_into(generation: u32, encode: impl FnOnce(&Catalog, &mut Vec<f64>) -> bool) -> u32 {
     if generation != active_catalog::generation() {
         return STALE;
     }
     active_catalog::with(|catalog| {
-        BUFFER.with_borrow_mut(|buffer| {
-            match catalog.quick_encode_batch(positions, counts, buffer) {
-                true => address(buffer),
-                false => DECLINED,
-            }
+        BUFFER.with_borrow_mut(|buffer| match encode(catalog, buffer) {
+            true => address(buffer),
+            false => DECLINED,
         })
     })
 }
@@ -128,7 +161,6 @@ pub fn quick_batch(generation: u32, positions: &[u32], counts: &[f64]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rork_cloud_credits_core::catalog::Catalog;
     use rork_cloud_credits_core::estimate::{UsageRequest, MAX_COUNT};
     use rork_cloud_credits_core::quick::Amount;
 
@@ -176,38 +208,64 @@ mod tests {
         );
     }
 
+    /// Writes `items` into the input buffer, as the wrapper does.
+    fn input(items: &[f64]) -> u32 {
+        let count = (items.len() / ITEM_LEN) as u32;
+        assert_eq!(
+            quick_input(count),
+            INPUT.with_borrow(|input| address(input))
+        );
+        INPUT.with_borrow_mut(|input| input.copy_from_slice(items));
+        count
+    }
+
     #[test]
     fn a_batch_is_written_with_its_total() {
         let generation = generation();
-        let mini = quick_resolve("gpt-4o-mini") as u32;
-        let image = quick_resolve("gpt-image-1.5") as u32;
-        let counts = [5000.0, 0.0, 0.0, 800.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0];
-        let answer = quick_batch(generation, &[mini, image], &counts);
+        let mini = f64::from(quick_resolve("gpt-4o-mini"));
+        let image = f64::from(quick_resolve("gpt-image-1.5"));
+        let items = [
+            mini, 5000.0, 0.0, 0.0, 800.0, 0.0, image, 0.0, 0.0, 0.0, 0.0, 2.0,
+        ];
+        let answer = quick_batch(generation, input(&items));
         assert_eq!(answer, buffer_address());
         let out = buffer();
         let catalog = Catalog::builtin();
-        let expected = catalog.estimate_batch(&[
-            UsageRequest {
-                model: "gpt-4o-mini".into(),
-                input_tokens: 5000,
-                output_tokens: 800,
-                ..UsageRequest::default()
-            },
-            UsageRequest {
-                model: "gpt-image-1.5".into(),
-                units: 2,
-                ..UsageRequest::default()
-            },
-        ]);
+        let expected = catalog
+            .estimate_batch(&[
+                UsageRequest {
+                    model: "gpt-4o-mini".into(),
+                    input_tokens: 5000,
+                    output_tokens: 800,
+                    ..UsageRequest::default()
+                },
+                UsageRequest {
+                    model: "gpt-image-1.5".into(),
+                    units: 2,
+                    ..UsageRequest::default()
+                },
+            ])
+            .unwrap();
         let total = Amount {
             mantissa: out[0],
             scale: out[1] as u32,
         };
-        assert_eq!(total.to_decimal(), expected.unwrap().total);
+        assert_eq!(total.to_decimal(), expected.total);
         assert_eq!(out[2], 2.0);
         assert_eq!(out[2 + ENCODED_LEN], 1.0);
-        assert_eq!(quick_batch(generation, &[mini], &counts), DECLINED);
-        assert!(quick_batch(generation, &[], &[]) > STALE);
+        // The totals form: the same total, then each item's.
+        assert_eq!(quick_totals(generation, 2), buffer_address());
+        let totals = buffer();
+        assert_eq!(totals[..2], out[..2]);
+        let second = Amount {
+            mantissa: totals[4],
+            scale: totals[5] as u32,
+        };
+        assert_eq!(second.to_decimal(), expected.items[1].total);
+        // More requests than the input holds, or a stale generation.
+        assert_eq!(quick_batch(generation, 3), DECLINED);
+        assert_eq!(quick_totals(generation + 1, 2), STALE);
+        assert!(quick_batch(generation, input(&[])) > STALE);
         assert_eq!(&buffer()[..2], &[0.0, 0.0]);
     }
 }

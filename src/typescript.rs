@@ -128,6 +128,18 @@ export interface BatchEstimate {
   total: string;
 }
 
+/** The totals of a batch: what `estimateTotals` returns (`estimateBatch` without the lines). */
+export interface BatchTotals {
+  /** Each request's exact cost in USD (decimal strings), in the order of the requests. */
+  totals: string[];
+  /** The exact sum of `totals`, in USD (decimal string). */
+  total: string;
+  /** Always "USD": every amount is in US dollars. */
+  currency: "USD";
+  /** The price list used. */
+  catalogVersion: string;
+}
+
 /**
  * Estimates the exact cost of one AI call or cloud feature use.
  *
@@ -159,6 +171,18 @@ export function estimateCost(request: UsageRequest): Estimate;
  * ```
  */
 export function estimateBatch(requests: UsageRequest[]): BatchEstimate;
+
+/**
+ * The totals form of `estimateBatch`: each request's exact total and their exact sum, without the
+ * lines and item objects (the fastest way to price many requests, e.g. a cost column).
+ *
+ * Prices and fails exactly as `estimateBatch` does; `totals[i]` is `estimateBatch(requests).items[i].total`.
+ *
+ * ```ts
+ * const { totals, total } = estimateTotals(rows.map((row) => ({ model: row.model, inputTokens: row.tokens })));
+ * ```
+ */
+export function estimateTotals(requests: UsageRequest[]): BatchTotals;
 
 /** What a catalog entry is. */
 export type ModelKind = "text" | "image" | "video" | "speech" | "transcription" | "embedding" | "search" | "function";

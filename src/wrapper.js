@@ -78,6 +78,23 @@ function readCounts(request, seen, into, at) {
   into[at + 4] = seen & UNITS ? countOf(request.units) : 0;
 }
 
+/**
+ * Whether a request is being read into one of the reused arrays below: a getter of a request may
+ * estimate again, and that call then reads into an array of its own.
+ */
+let filling = false;
+
+/** Runs `fill` on `shared` (or, while another fill runs, on a fresh array of `length`), returning what it does. */
+function filled(shared, length, fill) {
+  if (filling) return fill(new Float64Array(length));
+  filling = true;
+  try {
+    return fill(shared);
+  } finally {
+    filling = false;
+  }
+}
+
 /** Line kinds in the order of their index in the buffer. */
 const KINDS = ['input', 'cachedInput', 'cacheWrite', 'output', 'units'];
 /** Numbers per estimate in the buffer. */
@@ -115,28 +132,42 @@ function positionOf(model) {
   return position;
 }
 
-let view = new Float64Array(0);
+let numbers = new Float64Array(0);
 /** Whether growing wasm memory detaches the old buffer (WebAssembly) or replaces it (wasm2js). */
 let detaches;
 
-/** The answer buffer at `address`: a view over wasm memory, remade when it moves or memory grows. */
-function answersAt(address) {
+/** Wasm memory as numbers (index: address / 8), remade when memory grows. */
+function memoryNumbers() {
   detaches ??= typeof WebAssembly === 'object' && wasm.memory instanceof WebAssembly.Memory;
-  if (view.byteOffset !== address || view.length === 0 || (!detaches && view.buffer !== wasm.memory.buffer)) {
-    view = new Float64Array(wasm.memory.buffer, address, (wasm.memory.buffer.byteLength - address) >> 3);
-  }
-  return view;
+  if (numbers.length === 0 || (!detaches && numbers.buffer !== wasm.memory.buffer)) numbers = new Float64Array(wasm.memory.buffer);
+  return numbers;
 }
 
 /** `"0."`, `"0.0"`, ... : the start of an amount below 1 with that many leading zeros. */
 const FRACTIONS = Array.from({ length: 24 }, (_, zeros) => `0.${'0'.repeat(zeros)}`);
+
+/** `"000000000"` and shorter: the zeros that pad the low nine digits of a mantissa. */
+const PADS = Array.from({ length: 9 }, (_, zeros) => '0'.repeat(zeros));
+
+/**
+ * The digits of a whole number below 2^53. Engines write numbers above 2^31 through their general
+ * double-to-text path (about 20 times slower here), so those are written as two smaller halves.
+ */
+function digitsOf(mantissa) {
+  if (mantissa < 2147483648) return '' + mantissa;
+  // Exact: the quotient is below 2^24, where a double's spacing (2^-29) is under twice the 10^-9
+  // that separates a non-whole quotient from the next whole number, so it never rounds up to it.
+  const high = Math.floor(mantissa / 1e9);
+  const low = '' + (mantissa - high * 1e9);
+  return high + PADS[9 - low.length] + low;
+}
 
 /**
  * `mantissa / 10^scale` as decimal text without trailing zeros, as the full path writes amounts
  * (the mantissa is a whole number below 2^53, so its text has no exponent).
  */
 function decimal(mantissa, scale) {
-  let digits = '' + mantissa;
+  let digits = digitsOf(mantissa);
   if (mantissa === 0 || scale === 0) return digits;
   let end = digits.length;
   while (scale > 0 && digits.charCodeAt(end - 1) === 48 /* '0' */) {
@@ -165,7 +196,7 @@ function priceText(mantissa, scale) {
   return text;
 }
 
-/** The estimate at `at` in the buffer `b` for the entry at `position`. */
+/** The estimate at index `at` of wasm memory `b` for the entry at `position`. */
 function readEstimate(b, at, position) {
   const n = b[at];
   const lines = new Array(n);
@@ -180,47 +211,90 @@ function readEstimate(b, at, position) {
   return { model: ids[position], currency: 'USD', total: decimal(b[at + 1], b[at + 2]), catalogVersion: version, lines };
 }
 
-/** Counts of the request quickCost prices (reused: one call at a time). */
+/** Counts of the request quickCost prices (reused, see `filled`). */
 const single = new Float64Array(5);
+
+/** `request`'s five counts (fields `seen`) into `into`; `into`. */
+const countsInto = (request, seen) => (into) => (readCounts(request, seen, into, 0), into);
 
 /** The quick answer for `request`, or undefined when the full path must answer. */
 function quickCost(request) {
   const seen = plainFields(request);
   if (seen < 0) return undefined;
-  readCounts(request, seen, single, 0);
+  const [input, cached, write, output, units] = filled(single, 5, countsInto(request, seen));
   for (;;) {
     const position = positionOf(request.model);
     if (position < 0) return undefined;
-    const answer = quickEstimate(generation, position, single[0], single[1], single[2], single[3], single[4]);
+    const answer = quickEstimate(generation, position, input, cached, write, output, units);
     if (answer === DECLINED) return undefined;
-    if (answer !== STALE) return readEstimate(answersAt(answer), 0, position);
+    if (answer !== STALE) return readEstimate(memoryNumbers(), answer >> 3, position);
     refresh();
   }
 }
 
-/** The quick answer for `requests`, or undefined when the full path must answer. */
-function quickBatchOf(requests) {
-  for (;;) {
-    const at = new Uint32Array(requests.length);
-    const counts = new Float64Array(requests.length * 5);
-    for (let i = 0; i < requests.length; i++) {
+/** Numbers per request of a batch in wasm's input buffer (`ITEM_LEN` in core/src/quick.rs). */
+const ITEM_LEN = 6;
+/** The numbers of the batch being read (reused, see `filled`; grown as batches need). */
+let scratch = new Float64Array(ITEM_LEN * 64);
+
+/**
+ * `requests` as the fast path's numbers, `ITEM_LEN` per request (its entry's position, then its
+ * counts), or undefined when one of them must take the full path.
+ */
+function itemsOf(requests) {
+  const length = requests.length * ITEM_LEN;
+  if (!filling && scratch.length < length) scratch = new Float64Array(length);
+  return filled(scratch, length, (items) => {
+    for (let i = 0, at = 0; i < requests.length; i++, at += ITEM_LEN) {
       const r = requests[i];
       const seen = plainFields(r);
       const position = seen < 0 ? -1 : positionOf(r.model);
       if (position < 0) return undefined;
-      at[i] = position;
-      readCounts(r, seen, counts, i * 5);
+      items[at] = position;
+      readCounts(r, seen, items, at + 1);
     }
-    const answer = quickBatch(generation, at, counts);
+    return items.subarray(0, length);
+  });
+}
+
+/**
+ * The quick answer for `requests`, or undefined when the full path must answer: their numbers are
+ * written into wasm memory (no allocation per call), `price` (quickBatch or quickTotals) prices
+ * them into the answer buffer, `read` turns its numbers into the answer.
+ */
+function quickBatchOf(requests, price, read) {
+  for (;;) {
+    const items = itemsOf(requests);
+    if (items === undefined) return undefined;
+    const address = quickInput(requests.length);
+    memoryNumbers().set(items, address >> 3);
+    const answer = price(generation, requests.length);
     if (answer === DECLINED) return undefined;
-    if (answer !== STALE) {
-      const b = answersAt(answer);
-      const items = new Array(requests.length);
-      for (let i = 0; i < items.length; i++) items[i] = readEstimate(b, 2 + i * ESTIMATE_LEN, at[i]);
-      return { items, total: decimal(b[0], b[1]) };
-    }
+    if (answer !== STALE) return read(memoryNumbers(), answer >> 3, items);
     refresh();
   }
+}
+
+/** A batch from quickBatch's answer at index `at` of wasm memory `b`; `items` as priced. */
+function readBatch(b, at, items) {
+  const estimates = new Array(items.length / ITEM_LEN);
+  for (let i = 0, slot = at + 2; i < estimates.length; i++, slot += ESTIMATE_LEN) {
+    estimates[i] = readEstimate(b, slot, items[i * ITEM_LEN]);
+  }
+  return { items: estimates, total: decimal(b[at], b[at + 1]) };
+}
+
+/** Batch totals from quickTotals' answer at index `at` of wasm memory `b`; `items` as priced. */
+function readTotals(b, at, items) {
+  const totals = new Array(items.length / ITEM_LEN);
+  for (let i = 0, slot = at + 2; i < totals.length; i++, slot += 2) totals[i] = decimal(b[slot], b[slot + 1]);
+  return { totals, total: decimal(b[at], b[at + 1]), currency: 'USD', catalogVersion: version };
+}
+
+/** The totals of a batch from the full path's answer. */
+function totalsOf(batch) {
+  const totals = batch.items.map((item) => item.total);
+  return { totals, total: batch.total, currency: 'USD', catalogVersion: catalogVersion() };
 }
 
 // A getter that throws while the fast path reads a request sends it to the full path, which reads
@@ -237,15 +311,24 @@ export function estimateCost(request) {
   return estimateCostFull(request);
 }
 
+/** The fast path's answer for `requests` (`price` and `read` as in quickBatchOf), or undefined. */
+function quickBatchAnswer(requests, price, read) {
+  if (!Array.isArray(requests)) return undefined;
+  try {
+    return quickBatchOf(requests, price, read);
+  } catch {
+    return undefined; // The full path reports it.
+  }
+}
+
 export function estimateBatch(requests) {
   ensure();
-  if (Array.isArray(requests)) {
-    try {
-      const quick = quickBatchOf(requests);
-      if (quick) return quick;
-    } catch {
-      // The full path below reports it.
-    }
-  }
-  return estimateBatchFull(requests);
+  return quickBatchAnswer(requests, quickBatch, readBatch) ?? estimateBatchFull(requests, 'estimateBatch');
+}
+
+export function estimateTotals(requests) {
+  ensure();
+  return (
+    quickBatchAnswer(requests, quickTotals, readTotals) ?? totalsOf(estimateBatchFull(requests, 'estimateTotals'))
+  );
 }

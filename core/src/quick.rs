@@ -27,8 +27,10 @@
 //! index in `input`, `cachedInput`, `cacheWrite`, `output`, `units`),
 //! quantity, unit price mantissa and scale, cost mantissa and scale; the first
 //! `n` slots are used. Mantissas may have trailing zeros: the reader drops
-//! them. A batch is its total's mantissa and scale, then one estimate per
-//! request.
+//! them. A batch (read as [`ITEM_LEN`] numbers per request: the entry's
+//! position, then the counts) is its total's mantissa and scale, then one
+//! estimate per request; the totals form of a batch ([`Catalog::quick_encode_totals`]) is
+//! its total's mantissa and scale, then each request's.
 
 use crate::catalog::{Billing, Catalog, Entry, TokenRates};
 use crate::estimate::{token_parts, LineKind, MAX_COUNT};
@@ -105,6 +107,22 @@ impl Amount {
         [self.mantissa, f64::from(self.scale)]
     }
 
+    /// The same amount without trailing zeros in its mantissa (`28350 / 10^7`
+    /// is `2835 / 10^6`): the smallest digits for the reader to turn into
+    /// text. In whole-number arithmetic (a mantissa below 2^53 is exact as
+    /// `u64`; an `f64` remainder would be a libm call in WebAssembly).
+    fn trimmed(self) -> Amount {
+        let (mut mantissa, mut scale) = (self.mantissa as u64, self.scale);
+        while scale > 0 && mantissa != 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        Amount {
+            mantissa: mantissa as f64,
+            scale,
+        }
+    }
+
     /// The amount as a [`Decimal`] without trailing zeros, as the full path
     /// writes it (for tests and callers that need one).
     pub fn to_decimal(self) -> Decimal {
@@ -113,9 +131,63 @@ impl Amount {
     }
 }
 
-/// Per-token rates of one tier (or the base rates), if every price fits.
-fn per_token(rates: &TokenRates) -> Option<TokenRates<Amount>> {
-    rates.try_map(|price| Amount::of_price(money::per_token(price).ok()?))
+/// The per-token rates of one tier (or the base rates).
+#[derive(Debug, Clone, PartialEq)]
+struct Rates {
+    /// Each price as it is, for the lines.
+    each: TokenRates<Amount>,
+    /// The four prices at one scale, for totals without lines; `None` when
+    /// one would not fit in 53 bits at that scale.
+    aligned: Option<Aligned>,
+}
+
+impl Rates {
+    /// The per-token rates of one tier (or the base rates), if every price fits.
+    fn of(rates: &TokenRates) -> Option<Rates> {
+        let each = rates.try_map(|price| Amount::of_price(money::per_token(price).ok()?))?;
+        let aligned = Aligned::of(&each);
+        Some(Rates { each, aligned })
+    }
+}
+
+/// A rate set's four per-token prices (uncached input, cached input, cache
+/// write, output; a part without a rate of its own at the input price, as it
+/// is billed) as mantissas at one scale, so that a total is four products
+/// and three sums with one check: every term is non-negative and rounding is
+/// monotone, so a sum computed below 2^53 had every product and partial sum
+/// below 2^53, computed exactly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Aligned {
+    mantissas: [f64; 4],
+    scale: u32,
+}
+
+impl Aligned {
+    /// `rates` at the largest of their scales, if every mantissa then fits.
+    fn of(rates: &TokenRates<Amount>) -> Option<Aligned> {
+        let prices = [
+            rates.input,
+            rates.cached_input.unwrap_or(rates.input),
+            rates.cache_write.unwrap_or(rates.input),
+            rates.output,
+        ];
+        let scale = prices.iter().map(|price| price.scale).max()?;
+        let mut mantissas = [0.0; 4];
+        for (mantissa, price) in mantissas.iter_mut().zip(prices) {
+            let shift = POWERS_OF_TEN[(scale - price.scale) as usize];
+            *mantissa = Amount::new(price.mantissa * shift, scale)?.mantissa;
+        }
+        Some(Aligned { mantissas, scale })
+    }
+
+    /// The total of valid token counts (`cached + write <= input`), if it fits.
+    fn total(&self, [input, cached, write, output]: [f64; 4]) -> Option<Amount> {
+        let [i, c, w, o] = self.mantissas;
+        Amount::new(
+            (input - cached - write) * i + cached * c + write * w + output * o,
+            self.scale,
+        )
+    }
 }
 
 /// How a plan prices a request.
@@ -123,8 +195,8 @@ fn per_token(rates: &TokenRates) -> Option<TokenRates<Amount>> {
 enum Pricing {
     /// Token-billed: base rates and `(aboveInputTokens, rates)` tiers, ascending.
     Tokens {
-        base: TokenRates<Amount>,
-        tiers: Vec<(f64, TokenRates<Amount>)>,
+        base: Rates,
+        tiers: Vec<(f64, Rates)>,
     },
     /// Unit-billed at this price per unit.
     Units(Amount),
@@ -132,6 +204,10 @@ enum Pricing {
 
 /// Numbers one estimate takes in the flat encoding (see the module docs).
 pub const ENCODED_LEN: usize = 3 + 4 * 6;
+
+/// Numbers one request of a batch takes: its entry's position, then its
+/// [`Counts`].
+pub const ITEM_LEN: usize = 6;
 
 /// An entry's prices, ready for [`QuickPlan::estimate`].
 #[derive(Debug, Clone, PartialEq)]
@@ -259,36 +335,68 @@ impl Catalog {
         }
     }
 
-    /// Prices a batch on the fast path: `positions[i]` with the counts at
-    /// `counts[5 i..5 i + 5]`, written into `out` (resized; flat encoding). `false`
-    /// when the fast path declines any request, or the batch total does not fit:
+    /// Prices a batch on the fast path: `items` holds [`ITEM_LEN`] numbers per
+    /// request (its entry's position, then its counts), and the batch is
+    /// written into `out` (resized; flat encoding). `false` when the fast path
+    /// declines any request, or the batch total does not fit:
     /// `Catalog::estimate_batch` must answer (and `out` holds nothing useful).
-    pub fn quick_encode_batch(
+    pub fn quick_encode_batch(&self, items: &[f64], out: &mut Vec<f64>) -> bool {
+        out.resize(2 + ENCODED_LEN * (items.len() / ITEM_LEN), 0.0);
+        let (head, estimates) = out.split_at_mut(2);
+        let mut slots = estimates.chunks_exact_mut(ENCODED_LEN);
+        self.quick_batch_each(items, head, |plan, counts| {
+            let estimate = plan.estimate(counts)?;
+            estimate.encode(slots.next()?.try_into().ok()?);
+            Some(estimate.total)
+        })
+    }
+
+    /// Prices a batch like [`Catalog::quick_encode_batch`] but writes only
+    /// the totals (`estimateTotals`, [`QuickPlan::total`]): the batch total's
+    /// mantissa and scale, then each request's total's mantissa and scale
+    /// (without trailing zeros, see [`Amount::trimmed`]).
+    pub fn quick_encode_totals(&self, items: &[f64], out: &mut Vec<f64>) -> bool {
+        out.resize(2 + 2 * (items.len() / ITEM_LEN), 0.0);
+        let (head, totals) = out.split_at_mut(2);
+        let mut slots = totals.chunks_exact_mut(2);
+        self.quick_batch_each(items, head, |plan, counts| {
+            let total = plan.total(counts)?;
+            let slot = slots.next()?;
+            [slot[0], slot[1]] = total.trimmed().parts();
+            Some(total)
+        })
+    }
+
+    /// Prices and writes each request of `items` (see
+    /// [`Catalog::quick_encode_batch`]) with `price`, which answers the
+    /// request's total, then writes the batch total into `total`. `false` as
+    /// soon as a request is declined (a position that is not an entry's with a
+    /// plan, counts that are not whole numbers in range, or `price`'s `None`),
+    /// or the total does not fit.
+    fn quick_batch_each(
         &self,
-        positions: &[u32],
-        counts: &[f64],
-        out: &mut Vec<f64>,
+        items: &[f64],
+        total: &mut [f64],
+        mut price: impl FnMut(&QuickPlan, &Counts) -> Option<Amount>,
     ) -> bool {
-        if positions.len() * 5 != counts.len() {
+        if items.len() % ITEM_LEN != 0 || total.len() != 2 {
             return false;
         }
-        out.resize(2 + ENCODED_LEN * positions.len(), 0.0);
-        let mut total = Amount::ZERO;
-        let slots = out[2..].chunks_exact_mut(ENCODED_LEN);
-        for ((&position, counts), slot) in positions.iter().zip(counts.chunks_exact(5)).zip(slots) {
-            let (Ok(counts), Ok(slot)) = (<&Counts>::try_from(counts), slot.try_into()) else {
-                return false;
-            };
-            let Some(estimate) = self.quick_estimate(position as usize, counts) else {
-                return false;
-            };
-            let Some(sum) = total.plus(estimate.total) else {
-                return false;
-            };
-            total = sum;
-            estimate.encode(slot);
+        let mut sum = Amount::ZERO;
+        for item in items.chunks_exact(ITEM_LEN) {
+            let (&position, counts) = item.split_first().expect("ITEM_LEN numbers");
+            let priced = <&Counts>::try_from(counts)
+                .ok()
+                .filter(|counts| whole_counts(*counts))
+                .filter(|_| position >= 0.0 && position == position.trunc())
+                .and_then(|counts| price(self.quick_plan(position as usize)?, counts))
+                .and_then(|item_total| sum.plus(item_total));
+            match priced {
+                Some(next) => sum = next,
+                None => return false,
+            }
         }
-        [out[0], out[1]] = total.parts();
+        [total[0], total[1]] = sum.trimmed().parts();
         true
     }
 }
@@ -300,14 +408,14 @@ impl QuickPlan {
         let pricing = match entry.billing() {
             Billing::Units { price, .. } => Pricing::Units(Amount::of_price(price)?),
             Billing::Tokens(base) => Pricing::Tokens {
-                base: per_token(&base)?,
+                base: Rates::of(&base)?,
                 tiers: entry
                     .tiers
                     .iter()
                     .map(|tier| {
                         // Thresholds are below 2^53 in any catalog that prices a
                         // JS count; a larger one never applies to such a count.
-                        Some((tier.above_input_tokens as f64, per_token(&tier.rates())?))
+                        Some((tier.above_input_tokens as f64, Rates::of(&tier.rates())?))
                     })
                     .collect::<Option<Vec<_>>>()?,
             },
@@ -320,14 +428,42 @@ impl QuickPlan {
     /// fit in 53 bits: the full path then answers (or throws the precise error).
     /// `counts` must be whole numbers from 0 to 2^53 - 1.
     pub fn estimate(&self, counts: &Counts) -> Option<QuickEstimate> {
-        let [input, cached, write, output, units] = *counts;
         let mut estimate = QuickEstimate::EMPTY;
+        match self.priced(counts)? {
+            Priced::Units(units, price) => estimate.push(LineKind::Units, units, price)?,
+            Priced::Tokens(tokens, rates) => {
+                for (kind, tokens, rate) in token_parts(tokens, &rates.each) {
+                    if let Some(rate) = rate {
+                        estimate.push(kind, tokens, rate)?;
+                    }
+                }
+            }
+        }
+        Some(estimate)
+    }
+
+    /// The total of [`QuickPlan::estimate`], without its lines (the totals
+    /// form of a batch): for token counts, four products at the rates' one
+    /// scale where they fit ([`Aligned`]), else the estimate's.
+    pub fn total(&self, counts: &Counts) -> Option<Amount> {
+        match self.priced(counts)? {
+            Priced::Units(units, price) => price.times(units),
+            Priced::Tokens(tokens, rates) => match rates.aligned {
+                Some(aligned) => aligned.total(tokens),
+                None => None,
+            }
+            .or_else(|| Some(self.estimate(counts)?.total)),
+        }
+    }
+
+    /// What `counts` are priced by, or `None` when the request is invalid
+    /// for this entry: the full path then throws the precise error. `counts`
+    /// must be whole numbers from 0 to 2^53 - 1.
+    fn priced(&self, counts: &Counts) -> Option<Priced<'_>> {
+        let [input, cached, write, output, units] = *counts;
         match &self.pricing {
             Pricing::Units(price) => {
-                if input + cached + write + output > 0.0 {
-                    return None;
-                }
-                estimate.push(LineKind::Units, units, *price)?;
+                (input + cached + write + output == 0.0).then_some(Priced::Units(units, *price))
             }
             Pricing::Tokens { base, tiers } => {
                 // Both sums are of counts below 2^53, so exact below 2^54.
@@ -339,15 +475,19 @@ impl QuickPlan {
                     .rev()
                     .find(|(above, _)| input > *above)
                     .map_or(base, |(_, rates)| rates);
-                for (kind, tokens, rate) in token_parts([input, cached, write, output], rates) {
-                    if let Some(rate) = rate {
-                        estimate.push(kind, tokens, rate)?;
-                    }
-                }
+                Some(Priced::Tokens([input, cached, write, output], rates))
             }
         }
-        Some(estimate)
     }
+}
+
+/// A valid request and the prices that apply to it ([`QuickPlan::priced`]).
+enum Priced<'a> {
+    /// Units at a price per unit.
+    Units(f64, Amount),
+    /// Token counts (input, cached input, cache write, output) at the rates
+    /// of their tier.
+    Tokens([f64; 4], &'a Rates),
 }
 
 #[cfg(test)]
@@ -467,6 +607,23 @@ mod tests {
     }
 
     #[test]
+    fn trimming_keeps_the_amount() {
+        for (mantissa, scale, trimmed) in [
+            (28_350.0, 7, (2835.0, 6)),
+            (863_000.0, 8, (863.0, 5)),
+            (1000.0, 2, (10.0, 0)),
+            (1000.0, 0, (1000.0, 0)),
+            (0.0, 9, (0.0, 9)),
+            (LIMIT - 1.0, 22, (LIMIT - 1.0, 22)),
+        ] {
+            let amount = Amount::new(mantissa, scale).unwrap();
+            let (m, s) = trimmed;
+            assert_eq!(amount.trimmed(), Amount::new(m, s).unwrap());
+            assert_eq!(amount.trimmed().to_decimal(), amount.to_decimal());
+        }
+    }
+
+    #[test]
     fn sums_stay_exact_or_decline() {
         let a = Amount::new(75.0, 9).unwrap();
         let mut total = Amount::ZERO;
@@ -477,6 +634,76 @@ mod tests {
         let big = Amount::new(LIMIT - 1.0, 0).unwrap();
         assert_eq!(big.plus(Amount::new(1.0, 0).unwrap()), None);
         assert_eq!(big.plus(Amount::new(1.0, 1).unwrap()), None);
+    }
+
+    #[test]
+    fn the_totals_form_holds_the_batch_totals() {
+        let catalog = Catalog::builtin();
+        let mini = catalog.position("gpt-4o-mini").unwrap() as f64;
+        let image = catalog.position("gpt-image-1.5").unwrap() as f64;
+        let items = [
+            mini, 5000.0, 100.0, 0.0, 800.0, 0.0, //
+            image, 0.0, 0.0, 0.0, 0.0, 2.0, //
+            mini, 7.0, 0.0, 0.0, 3.0, 0.0,
+        ];
+        let (mut batch, mut totals) = (Vec::new(), Vec::new());
+        assert!(catalog.quick_encode_batch(&items, &mut batch));
+        assert!(catalog.quick_encode_totals(&items, &mut totals));
+        assert_eq!(totals.len(), 2 + 2 * 3);
+        // The same amounts (at scales of their own: the text drops trailing zeros).
+        let amount = |parts: &[f64]| {
+            let amount = Amount::new(parts[0], parts[1] as u32).unwrap();
+            amount.to_decimal().to_string()
+        };
+        assert_eq!(amount(&totals[..2]), amount(&batch[..2]));
+        // By hand: 4900 × $0.15/1M + 100 × $0.075/1M + 800 × $0.60/1M.
+        assert_eq!(amount(&totals[2..]), "0.0012225");
+        for i in 0..3 {
+            let estimate = 2 + i * ENCODED_LEN;
+            assert_eq!(amount(&totals[2 + 2 * i..]), amount(&batch[estimate + 1..]));
+        }
+        // A request the fast path declines (units for a token-billed model), a
+        // position that is no entry's, or a partial item declines the batch.
+        let entries = catalog.entries().len() as f64;
+        for declined in [
+            &[mini, 1.0, 0.0, 0.0, 0.0, 1.0][..],
+            &[entries, 1.0, 0.0, 0.0, 0.0, 0.0],
+            &[-1.0, 1.0, 0.0, 0.0, 0.0, 0.0],
+            &[0.5, 1.0, 0.0, 0.0, 0.0, 0.0],
+            &[f64::NAN, 1.0, 0.0, 0.0, 0.0, 0.0],
+            &items[..11],
+        ] {
+            assert!(
+                !catalog.quick_encode_totals(declined, &mut totals),
+                "{declined:?}"
+            );
+            assert!(
+                !catalog.quick_encode_batch(declined, &mut batch),
+                "{declined:?}"
+            );
+        }
+        assert!(catalog.quick_encode_totals(&[], &mut totals));
+        assert_eq!(totals, [0.0, 0.0]);
+    }
+
+    #[test]
+    fn totals_without_aligned_rates_are_the_estimates() {
+        // Rates whose scales are 22 apart: aligned, $1 per token needs 10^22;
+        // a request of output tokens alone has one line and fits.
+        let catalog = Catalog::builtin();
+        let position = catalog.position("gpt-4o-mini").unwrap();
+        let mut plan = catalog.quick_plan(position).unwrap().clone();
+        let Pricing::Tokens { base, .. } = &mut plan.pricing else {
+            unreachable!("gpt-4o-mini is token-billed")
+        };
+        base.each.output = Amount::new(1.0, 0).unwrap();
+        base.each.input = Amount::new(1.0, 22).unwrap();
+        base.aligned = Aligned::of(&base.each);
+        assert_eq!(base.aligned, None);
+        let counts = [0.0, 0.0, 0.0, 3.0, 0.0];
+        let total = plan.total(&counts).unwrap();
+        assert_eq!(total, plan.estimate(&counts).unwrap().total);
+        assert_eq!(total.to_decimal().to_string(), "3");
     }
 
     proptest! {
@@ -495,7 +722,13 @@ mod tests {
                 counts[..4].fill(0.0);
             }
             let full = full(catalog, position, &counts);
-            match catalog.quick_plan(position).unwrap().estimate(&counts) {
+            let plan = catalog.quick_plan(position).unwrap();
+            // The totals form: the estimate's total, declined only where it is.
+            match (plan.total(&counts), plan.estimate(&counts)) {
+                (Some(total), Some(quick)) => prop_assert_eq!(total.to_decimal(), quick.total.to_decimal()),
+                (total, quick) => prop_assert!(total.is_none() && quick.is_none()),
+            }
+            match plan.estimate(&counts) {
                 Some(quick) => assert_same(&quick, &full.unwrap()),
                 // Declined: too large for 53 bits, or invalid (the full path says why).
                 None => prop_assert!(full.is_err() || counts.iter().any(|&c| c > 1e6)),

@@ -32,6 +32,7 @@ const INVALID = {
   'non-ASCII model name': ['unknown_model', /"gpt-4o-é-€-😀"/],
   'batch not an array': ['invalid_input', /array/],
   'batch with a bad item': ['invalid_input', /^requests\[1\]\.units/],
+  'totals not an array': ['invalid_input', /^estimateTotals expects an array/],
   'formatUsd of a number': ['invalid_input', /string/],
   'formatUsd of 1e400': ['invalid_input', /1e400/],
   'formatUsd of non-ASCII': ['invalid_input', /12,50 €/],
@@ -61,6 +62,8 @@ export function expectHandValues(observed) {
   assert.equal(observed.hand[0].catalogVersion, observed.catalogVersion);
   // 2000 requests: (1 + … + 2000) × $0.15 + 6000 × $0.60 per 1M = 0.30015 + 0.0036.
   assert.deepEqual([observed.batch.count, observed.batch.total], [2000, '0.30375']);
+  // The totals form: the same sum; the first request 1 × $0.15 + 3 × $0.60 per 1M, the last 2000 × $0.15 + 3 × $0.60.
+  assert.deepEqual(observed.totals, { count: 2000, total: '0.30375', first: '0.00000195', last: '0.0003018' });
   assert.deepEqual(observed.repeated, Array.from({ length: 200 }, (_, i) => HAND_TOTALS[i % HAND_TOTALS.length]));
   assert.deepEqual(observed.formatted, ['$0.01', '$0.00', '-$0.01', '$1,234,567.89', '-$0.50', '$0.01']);
   assert.equal(observed.invalid.length, INVALID_CASES.length);

@@ -63,6 +63,7 @@ export const INVALID_CASES = [
   ['non-ASCII model name', (api) => api.estimateCost({ model: 'gpt-4o-é-€-😀' })],
   ['batch not an array', (api) => api.estimateBatch({})],
   ['batch with a bad item', (api) => api.estimateBatch([{ model: 'gpt-4o' }, { model: 'gpt-4o', units: -1 }])],
+  ['totals not an array', (api) => api.estimateTotals({})],
   ['formatUsd of a number', (api) => api.formatUsd(1.5)],
   ['formatUsd of 1e400', (api) => api.formatUsd('1e400')],
   ['formatUsd of non-ASCII', (api) => api.formatUsd('12,50 €')],
@@ -107,6 +108,7 @@ export function observe(api) {
   const requests = [];
   for (let i = 0; i < 2000; i++) requests.push({ model: 'gpt-4o-mini', inputTokens: 1 + i, outputTokens: 3 });
   const batch = api.estimateBatch(requests);
+  const totals = api.estimateTotals(requests);
   const repeated = [];
   for (let i = 0; i < 200; i++) repeated.push(api.estimateCost(HAND_CASES[i % HAND_CASES.length]).total);
   const invalid = INVALID_CASES.map(([name, call]) => [name, engineNeutral(name, attempt(() => call(api)))]);
@@ -126,6 +128,7 @@ export function observe(api) {
     estimates,
     hand,
     batch: { count: batch.items.length, total: batch.total, first: batch.items[0], last: batch.items[batch.items.length - 1] },
+    totals: { count: totals.totals.length, total: totals.total, first: totals.totals[0], last: totals.totals[totals.totals.length - 1] },
     repeated,
     invalid,
     formatted,

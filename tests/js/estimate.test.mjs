@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import {
   estimateCost,
   estimateBatch,
+  estimateTotals,
   listModels,
   formatUsd,
   catalogVersion,
@@ -65,6 +66,8 @@ test("every catalog model is estimated exactly", () => {
       : [
           { model: entry.id, inputTokens: 1, outputTokens: 1 },
           { model: entry.id, inputTokens: 123_457, cachedInputTokens: 100_003, cacheWriteTokens: 7, outputTokens: 9_999 },
+          // Amounts with more digits than 2^31 holds (the wrapper writes those in two halves).
+          { model: entry.id, inputTokens: 987_654_321_987, cachedInputTokens: 123_456_789, outputTokens: 55_555_555_555 },
           ...entry.tiers.map((t) => ({ model: entry.id, inputTokens: t.aboveInputTokens + 1, cachedInputTokens: 11, outputTokens: 5 })),
         ];
     for (const req of requests) {
@@ -80,6 +83,10 @@ test("every catalog model is estimated exactly", () => {
         assert.equal(show(mul(dec(line.unitPrice), line.quantity)), line.cost, "cost = quantity × unitPrice");
       }
     }
+    // The totals form prices every request the same (its own path: rates at one scale).
+    const totals = estimateTotals(requests);
+    assert.deepEqual(totals.totals, requests.map((req) => expectedTotal(entry, req)), entry.id);
+    assert.equal(totals.total, show(requests.reduce((acc, req) => add(acc, dec(expectedTotal(entry, req))), { digits: 0n, scale: 0 })));
     // Names resolve through provider prefixes and aliases too.
     assert.equal(estimateCost({ model: `${entry.provider}/${entry.id}` }).model, entry.id);
     for (const alias of entry.aliases) assert.equal(estimateCost({ model: alias }).model, entry.id);
@@ -114,6 +121,32 @@ test("a batch total is the exact sum of its items", () => {
   assert.equal(total, show(oracle));
   // By hand: 500,500 input tokens × $0.15/1M + 3,000 output tokens × $0.60/1M.
   assert.equal(total, "0.076875");
+});
+
+test("estimateTotals is estimateBatch without the lines, on both paths", () => {
+  const mini = { model: "gpt-4o-mini", inputTokens: 5000, cachedInputTokens: 1000, outputTokens: 800 };
+  const image = { model: "gpt-image-1.5", units: 2 };
+  const max = 2 ** 53 - 1;
+  const huge = { model: "gpt-4o-mini", outputTokens: max }; // beyond 53 bits: the 96-bit path
+  class Request { constructor() { this.model = "gpt-4o"; this.inputTokens = 1000; } } // not plain: the full path
+  for (const requests of [[mini, image, mini], [mini, huge], [new Request(), image], []]) {
+    const batch = estimateBatch(requests);
+    const totals = estimateTotals(requests);
+    assert.deepEqual(totals, {
+      totals: batch.items.map((item) => item.total),
+      total: batch.total,
+      currency: "USD",
+      catalogVersion: catalogVersion(),
+    });
+  }
+  // By hand: 4000 × $0.15/1M + 1000 × $0.075/1M (cached) + 800 × $0.60/1M = $0.001155.
+  assert.deepEqual(estimateTotals([mini, mini]).totals, ["0.001155", "0.001155"]);
+  assert.equal(estimateTotals([mini, mini]).total, "0.00231");
+  assert.equal(estimateTotals([huge, huge]).total, "10808639105.6891892");
+  assertCode(() => estimateTotals({}), "invalid_input", /^estimateTotals expects an array/);
+  assertCode(() => estimateBatch("gpt-4o"), "invalid_input", /^estimateBatch expects an array/);
+  assertCode(() => estimateTotals([mini, { model: "gpt-4o", units: -1 }]), "invalid_input", /^requests\[1\]\.units/);
+  assertCode(() => estimateTotals([mini, { model: "nope" }]), "unknown_model", /^requests\[1\]/);
 });
 
 test("every kind of invalid input is rejected with the right code and field", () => {
@@ -274,6 +307,7 @@ test("the generated TypeScript declarations are precise", () => {
   for (const signature of [
     "export function estimateCost(request: UsageRequest): Estimate;",
     "export function estimateBatch(requests: UsageRequest[]): BatchEstimate;",
+    "export function estimateTotals(requests: UsageRequest[]): BatchTotals;",
     "export function listModels(): ModelEntry[];",
     "export function formatUsd(amount: string): string;",
     "export function catalogVersion(): string;",

@@ -12,12 +12,14 @@ use crate::{root, Result};
 use std::path::Path;
 
 /// The wasm-bindgen exports that only the JS wrapper calls (`src/quick.rs`, `src/lib.rs`).
-const WRAPPED_EXPORTS: [&str; 7] = [
+const WRAPPED_EXPORTS: [&str; 9] = [
     "quickGeneration",
     "quickResolve",
     "quickModel",
     "quickEstimate",
     "quickBatch",
+    "quickTotals",
+    "quickInput",
     "estimateCostFull",
     "estimateBatchFull",
 ];
