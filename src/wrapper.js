@@ -150,11 +150,10 @@ const FRACTIONS = Array.from({ length: 24 }, (_, zeros) => `0.${'0'.repeat(zeros
 const PADS = Array.from({ length: 9 }, (_, zeros) => '0'.repeat(zeros));
 
 /**
- * The digits of a whole number below 2^53. Engines write numbers above 2^31 through their general
- * double-to-text path (about 20 times slower here), so those are written as two smaller halves.
+ * The digits of a whole number from 2^31 to 2^53. Engines write numbers above 2^31 through their
+ * general double-to-text path (about 20 times slower here), so they are written as two halves.
  */
 function digitsOf(mantissa) {
-  if (mantissa < 2147483648) return '' + mantissa;
   // Exact: the quotient is below 2^24, where a double's spacing (2^-29) is under twice the 10^-9
   // that separates a non-whole quotient from the next whole number, so it never rounds up to it.
   const high = Math.floor(mantissa / 1e9);
@@ -164,17 +163,31 @@ function digitsOf(mantissa) {
 
 /**
  * `mantissa / 10^scale` as decimal text without trailing zeros, as the full path writes amounts
- * (the mantissa is a whole number below 2^53, so its text has no exponent).
+ * (the mantissa is a whole number below 2^53, so its text has no exponent). A mantissa below 2^31
+ * drops its trailing zeros as a 32-bit integer (a division by a constant is a multiplication
+ * there), a larger one as text.
  */
 function decimal(mantissa, scale) {
+  if (mantissa < 2147483648) {
+    let small = mantissa | 0;
+    if (small === 0) return '0';
+    while (scale > 0 && small % 10 === 0) {
+      small = (small / 10) | 0;
+      scale--;
+    }
+    return placed('' + small, scale);
+  }
   let digits = digitsOf(mantissa);
-  if (mantissa === 0 || scale === 0) return digits;
   let end = digits.length;
   while (scale > 0 && digits.charCodeAt(end - 1) === 48 /* '0' */) {
     end--;
     scale--;
   }
-  if (end !== digits.length) digits = digits.slice(0, end);
+  return placed(end === digits.length ? digits : digits.slice(0, end), scale);
+}
+
+/** `digits` with a decimal point `scale` digits from the right (`digits` has no trailing zero then). */
+function placed(digits, scale) {
   if (scale === 0) return digits;
   const whole = digits.length - scale;
   return whole > 0 ? digits.slice(0, whole) + '.' + digits.slice(whole) : FRACTIONS[-whole] + digits;

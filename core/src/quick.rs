@@ -107,22 +107,6 @@ impl Amount {
         [self.mantissa, f64::from(self.scale)]
     }
 
-    /// The same amount without trailing zeros in its mantissa (`28350 / 10^7`
-    /// is `2835 / 10^6`): the smallest digits for the reader to turn into
-    /// text. In whole-number arithmetic (a mantissa below 2^53 is exact as
-    /// `u64`; an `f64` remainder would be a libm call in WebAssembly).
-    fn trimmed(self) -> Amount {
-        let (mut mantissa, mut scale) = (self.mantissa as u64, self.scale);
-        while scale > 0 && mantissa != 0 && mantissa % 10 == 0 {
-            mantissa /= 10;
-            scale -= 1;
-        }
-        Amount {
-            mantissa: mantissa as f64,
-            scale,
-        }
-    }
-
     /// The amount as a [`Decimal`] without trailing zeros, as the full path
     /// writes it (for tests and callers that need one).
     pub fn to_decimal(self) -> Decimal {
@@ -353,8 +337,7 @@ impl Catalog {
 
     /// Prices a batch like [`Catalog::quick_encode_batch`] but writes only
     /// the totals (`estimateTotals`, [`QuickPlan::total`]): the batch total's
-    /// mantissa and scale, then each request's total's mantissa and scale
-    /// (without trailing zeros, see [`Amount::trimmed`]).
+    /// mantissa and scale, then each request's total's mantissa and scale.
     pub fn quick_encode_totals(&self, items: &[f64], out: &mut Vec<f64>) -> bool {
         out.resize(2 + 2 * (items.len() / ITEM_LEN), 0.0);
         let (head, totals) = out.split_at_mut(2);
@@ -362,7 +345,7 @@ impl Catalog {
         self.quick_batch_each(items, head, |plan, counts| {
             let total = plan.total(counts)?;
             let slot = slots.next()?;
-            [slot[0], slot[1]] = total.trimmed().parts();
+            [slot[0], slot[1]] = total.parts();
             Some(total)
         })
     }
@@ -396,7 +379,7 @@ impl Catalog {
                 None => return false,
             }
         }
-        [total[0], total[1]] = sum.trimmed().parts();
+        [total[0], total[1]] = sum.parts();
         true
     }
 }
@@ -603,23 +586,6 @@ mod tests {
             1e21,
         ] {
             assert!(!whole_counts(&[bad]), "{bad}");
-        }
-    }
-
-    #[test]
-    fn trimming_keeps_the_amount() {
-        for (mantissa, scale, trimmed) in [
-            (28_350.0, 7, (2835.0, 6)),
-            (863_000.0, 8, (863.0, 5)),
-            (1000.0, 2, (10.0, 0)),
-            (1000.0, 0, (1000.0, 0)),
-            (0.0, 9, (0.0, 9)),
-            (LIMIT - 1.0, 22, (LIMIT - 1.0, 22)),
-        ] {
-            let amount = Amount::new(mantissa, scale).unwrap();
-            let (m, s) = trimmed;
-            assert_eq!(amount.trimmed(), Amount::new(m, s).unwrap());
-            assert_eq!(amount.trimmed().to_decimal(), amount.to_decimal());
         }
     }
 

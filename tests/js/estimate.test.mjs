@@ -285,6 +285,11 @@ test("estimates follow loadCatalog: no model name resolved for an older catalog 
     assert.deepEqual(batch.items.map((item) => [item.model, item.total, item.catalogVersion]),
       [["m-b", "3", "second"], ["m-a", "5", "second"]]);
     assert.equal(batch.total, "8");
+    // A free price: zero amounts are "0" at every scale.
+    load("free", [entry("m-z", "0")]);
+    const free = estimateCost({ model: "m-z", inputTokens: 1000000, outputTokens: 3 });
+    assert.deepEqual([free.total, free.lines[0].unitPrice, free.lines[0].cost, free.lines[1].cost], ["0.000003", "0", "0", "0.000003"]);
+    assert.deepEqual(estimateTotals([{ model: "m-z", inputTokens: 7 }, { model: "m-z" }]).totals, ["0", "0"]);
   } finally {
     loadCatalog(readFileSync(fileURLToPath(new URL("../../core/catalog/models.json", import.meta.url)), "utf8"));
   }
