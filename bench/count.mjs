@@ -3,7 +3,7 @@
 // exits at the next line. Run with `node --single-threaded --expose-gc` so no compiler or GC
 // helper thread adds instructions of its own. callgrind counts between "ready" and "done"; the
 // difference between two values of `n` is the cost of the calls alone.
-//   node bench/count.mjs <dist dir> <cost|batch> <n>
+//   node bench/count.mjs <dist dir> <cost|batch|totals> <n>
 import { createInterface } from 'node:readline';
 import { REQUEST } from './peers.mjs';
 import { BATCH_SIZE } from './speed.mjs';
@@ -12,8 +12,13 @@ const [dist, what, n] = [process.argv[2], process.argv[3], Number(process.argv[4
 const api = await import(new URL('node.js', `file://${dist.replace(/\/?$/, '/')}`).href);
 await api.default();
 const batch = Array.from({ length: BATCH_SIZE }, () => ({ ...REQUEST }));
-const call = what === 'batch' ? () => api.estimateBatch(batch).total : () => api.estimateCost(REQUEST).total;
-for (let i = 0, warm = what === 'batch' ? 300 : 20_000; i < warm; i++) call();
+const calls = {
+  cost: () => api.estimateCost(REQUEST).total,
+  batch: () => api.estimateBatch(batch).total,
+  totals: () => api.estimateTotals(batch).total,
+};
+const call = calls[what];
+for (let i = 0, warm = what === 'cost' ? 20_000 : 300; i < warm; i++) call();
 // Full collections before and after, so both runs pay for exactly the garbage they made.
 globalThis.gc();
 // The parent counts instructions from "ready" (after it answers) to "done".

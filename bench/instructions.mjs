@@ -46,7 +46,7 @@ async function once(dist, what, n) {
   return Number(refs[1].replaceAll(',', ''));
 }
 
-/** { cost, batchItem }: instructions per estimateCost call and per estimateBatch item; null without valgrind. */
+/** { cost, batchItem, totalsItem }: instructions per estimateCost call and per estimateBatch / estimateTotals item; null without valgrind. */
 export async function instructions(dist) {
   try {
     await run('valgrind', ['--version']);
@@ -57,5 +57,9 @@ export async function instructions(dist) {
   // collections before and after it, the hand-over) is in both and cancels out.
   const per = async (what, short, long, items) =>
     Math.round(((await total(dist, what, long)) - (await total(dist, what, short))) / ((long - short) * items));
-  return { cost: await per('cost', 5_000, 25_000, 1), batchItem: await per('batch', 100, 300, BATCH_SIZE) };
+  return {
+    cost: await per('cost', 5_000, 25_000, 1),
+    batchItem: await per('batch', 100, 300, BATCH_SIZE),
+    totalsItem: await per('totals', 100, 300, BATCH_SIZE),
+  };
 }

@@ -179,7 +179,7 @@ function generated(run) {
     speedTable(run.browser, correct).text,
     '',
     '**Instructions per estimate** (callgrind, Node, through the package: wrapper, boundary and wasm; see "Profile and fixes" for how steady this is): ' +
-      (run.instructions ? `estimateCost ${n(run.instructions.cost)}, estimateBatch ${n(run.instructions.batchItem)} per item.` : 'valgrind not installed, not counted.'),
+      (run.instructions ? `estimateCost ${n(run.instructions.cost)}, estimateBatch ${n(run.instructions.batchItem)} per item, estimateTotals ${n(run.instructions.totalsItem)} per item.` : 'valgrind not installed, not counted.'),
     '',
     '### Exactness (against exact decimal arithmetic on the same prices)',
     '',

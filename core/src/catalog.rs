@@ -374,6 +374,7 @@ impl Catalog {
     ///
     /// Never in practice: the built-in file is validated by this crate's tests
     /// (`builtin_catalog_is_valid`); a broken file fails the build's test step.
+    #[cfg_attr(rork_speed, optimize(speed))]
     pub fn builtin() -> &'static Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
         BUILTIN.get_or_init(|| {
@@ -473,6 +474,7 @@ impl Catalog {
 
     /// The [`QuickPlan`] of the entry at `position`, when its prices fit the
     /// 53-bit fast path.
+    #[cfg_attr(rork_speed, optimize(speed))]
     pub fn quick_plan(&self, position: usize) -> Option<&QuickPlan> {
         self.quick.get(position)?.as_ref()
     }

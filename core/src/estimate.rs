@@ -288,6 +288,7 @@ fn push_line(
 /// part without its own rate is billed as ordinary input (its rate is `None`
 /// here and its tokens are in the input part). Shared by this module and the
 /// 53-bit fast path ([`crate::quick`]), whose counts are `f64`.
+#[cfg_attr(rork_speed, optimize(speed))]
 pub(crate) fn token_parts<Q, P>(
     [input, cached, write, output]: [Q; 4],
     rates: &TokenRates<P>,

@@ -9,6 +9,10 @@
 //! natively and linked both into the wasm SDK and into the server, so the
 //! client and the server can never disagree on a field or a price.
 
+// The wasm build (`cargo xtask build`) sets `rork_speed`: the core is
+// compiled for size there, but for the estimate hot path (`quick`).
+#![cfg_attr(rork_speed, feature(optimize_attribute))]
+
 pub mod answers;
 mod builtin;
 pub mod catalog;

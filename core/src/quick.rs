@@ -72,6 +72,7 @@ impl Amount {
 
     /// The amount `mantissa / 10^scale`, if the mantissa is exact (a whole
     /// number below 2^53) and the scale at most [`MAX_SCALE`].
+    #[cfg_attr(rork_speed, optimize(speed))]
     fn new(mantissa: f64, scale: u32) -> Option<Amount> {
         ((0.0..LIMIT).contains(&mantissa) && scale <= MAX_SCALE)
             .then_some(Amount { mantissa, scale })
@@ -88,11 +89,13 @@ impl Amount {
     }
 
     /// `quantity × self`, exact, if it fits.
+    #[cfg_attr(rork_speed, optimize(speed))]
     fn times(self, quantity: f64) -> Option<Amount> {
         Amount::new(quantity * self.mantissa, self.scale)
     }
 
     /// `self + other`, exact, if it fits (the total of a batch sums item totals).
+    #[cfg_attr(rork_speed, optimize(speed))]
     pub fn plus(self, other: Amount) -> Option<Amount> {
         let scale = self.scale.max(other.scale);
         let aligned = |amount: Amount| {
@@ -103,6 +106,7 @@ impl Amount {
     }
 
     /// Mantissa and scale, as the flat encoding writes them.
+    #[cfg_attr(rork_speed, optimize(speed))]
     fn parts(self) -> [f64; 2] {
         [self.mantissa, f64::from(self.scale)]
     }
@@ -165,6 +169,7 @@ impl Aligned {
     }
 
     /// The total of valid token counts (`cached + write <= input`), if it fits.
+    #[cfg_attr(rork_speed, optimize(speed))]
     fn total(&self, [input, cached, write, output]: [f64; 4]) -> Option<Amount> {
         let [i, c, w, o] = self.mantissas;
         Amount::new(
@@ -241,6 +246,7 @@ impl QuickEstimate {
     }
 
     /// Writes the estimate in the flat encoding (see the module docs).
+    #[cfg_attr(rork_speed, optimize(speed))]
     fn encode(&self, out: &mut [f64; ENCODED_LEN]) {
         for (slot, line) in out[3..].chunks_exact_mut(6).zip(self.lines()) {
             slot[0] = f64::from(kind_index(line.kind));
@@ -254,6 +260,7 @@ impl QuickEstimate {
     }
 
     /// Appends `kind`'s line unless `quantity` is zero; `None` if it does not fit.
+    #[cfg_attr(rork_speed, optimize(speed))]
     fn push(&mut self, kind: LineKind, quantity: f64, unit_price: Amount) -> Option<()> {
         if quantity > 0.0 {
             let cost = unit_price.times(quantity)?;
@@ -274,6 +281,7 @@ impl QuickEstimate {
 pub type Counts = [f64; 5];
 
 /// Whether every count is a whole number from 0 to 2^53 - 1 (NaN is not).
+#[cfg_attr(rork_speed, optimize(speed))]
 fn whole_counts(counts: &[f64]) -> bool {
     counts
         .iter()
@@ -281,6 +289,7 @@ fn whole_counts(counts: &[f64]) -> bool {
 }
 
 /// The index of `kind` in the flat encoding.
+#[cfg_attr(rork_speed, optimize(speed))]
 fn kind_index(kind: LineKind) -> u8 {
     match kind {
         LineKind::Input => 0,
@@ -294,6 +303,7 @@ fn kind_index(kind: LineKind) -> u8 {
 impl Catalog {
     /// The fast-path estimate of `counts` (any numbers) for the entry at
     /// `position`, or `None` when the fast path declines it.
+    #[cfg_attr(rork_speed, optimize(speed))]
     fn quick_estimate(&self, position: usize, counts: &Counts) -> Option<QuickEstimate> {
         if !whole_counts(counts) {
             return None;
@@ -304,6 +314,7 @@ impl Catalog {
     /// Prices `counts` for the entry at `position` on the fast path and writes
     /// the estimate into `out` (flat encoding). `false`, with `out` untouched,
     /// when the fast path declines: `Catalog::estimate` must answer.
+    #[cfg_attr(rork_speed, optimize(speed))]
     pub fn quick_encode(
         &self,
         position: usize,
@@ -324,6 +335,7 @@ impl Catalog {
     /// written into `out` (resized; flat encoding). `false` when the fast path
     /// declines any request, or the batch total does not fit:
     /// `Catalog::estimate_batch` must answer (and `out` holds nothing useful).
+    #[cfg_attr(rork_speed, optimize(speed))]
     pub fn quick_encode_batch(&self, items: &[f64], out: &mut Vec<f64>) -> bool {
         out.resize(2 + ENCODED_LEN * (items.len() / ITEM_LEN), 0.0);
         let (head, estimates) = out.split_at_mut(2);
@@ -338,6 +350,7 @@ impl Catalog {
     /// Prices a batch like [`Catalog::quick_encode_batch`] but writes only
     /// the totals (`estimateTotals`, [`QuickPlan::total`]): the batch total's
     /// mantissa and scale, then each request's total's mantissa and scale.
+    #[cfg_attr(rork_speed, optimize(speed))]
     pub fn quick_encode_totals(&self, items: &[f64], out: &mut Vec<f64>) -> bool {
         out.resize(2 + 2 * (items.len() / ITEM_LEN), 0.0);
         let (head, totals) = out.split_at_mut(2);
@@ -356,6 +369,7 @@ impl Catalog {
     /// soon as a request is declined (a position that is not an entry's with a
     /// plan, counts that are not whole numbers in range, or `price`'s `None`),
     /// or the total does not fit.
+    #[cfg_attr(rork_speed, optimize(speed))]
     fn quick_batch_each(
         &self,
         items: &[f64],
@@ -410,6 +424,7 @@ impl QuickPlan {
     /// `None` when the request is invalid for this entry or an amount would not
     /// fit in 53 bits: the full path then answers (or throws the precise error).
     /// `counts` must be whole numbers from 0 to 2^53 - 1.
+    #[cfg_attr(rork_speed, optimize(speed))]
     pub fn estimate(&self, counts: &Counts) -> Option<QuickEstimate> {
         let mut estimate = QuickEstimate::EMPTY;
         match self.priced(counts)? {
@@ -428,6 +443,7 @@ impl QuickPlan {
     /// The total of [`QuickPlan::estimate`], without its lines (the totals
     /// form of a batch): for token counts, four products at the rates' one
     /// scale where they fit ([`Aligned`]), else the estimate's.
+    #[cfg_attr(rork_speed, optimize(speed))]
     pub fn total(&self, counts: &Counts) -> Option<Amount> {
         match self.priced(counts)? {
             Priced::Units(units, price) => price.times(units),
@@ -442,6 +458,7 @@ impl QuickPlan {
     /// What `counts` are priced by, or `None` when the request is invalid
     /// for this entry: the full path then throws the precise error. `counts`
     /// must be whole numbers from 0 to 2^53 - 1.
+    #[cfg_attr(rork_speed, optimize(speed))]
     fn priced(&self, counts: &Counts) -> Option<Priced<'_>> {
         let [input, cached, write, output, units] = *counts;
         match &self.pricing {
