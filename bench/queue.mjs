@@ -11,9 +11,13 @@ const USAGE = { model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 2, feature:
 /** The client's queue capacity (core `QueueConfig::default`): the most events one round may queue. */
 export const QUEUE_CAPACITY = 5000;
 
+/** The package's API from `dist` (in this process, the module the bench already loaded). */
+const packageApi = (dist) => import(pathToFileURL(`${dist}node.js`).href);
+
 /**
- * The package's API and its wasm instance's exports (for the size of linear memory): the package
- * does not hand out its instance, so the first `WebAssembly.Instance` made meanwhile is kept.
+ * The package's API and its wasm instance's exports (for the size of linear memory), in a process
+ * that has not loaded it yet: the package does not hand out its instance, so the first
+ * `WebAssembly.Instance` made by its first (synchronous) call is kept.
  */
 async function load(dist) {
   const Instance = WebAssembly.Instance;
@@ -24,9 +28,9 @@ async function load(dist) {
     return instance;
   };
   try {
-    const api = await import(pathToFileURL(`${dist}node.js`).href);
-    await api.default();
-    if (!wasm) throw new Error('the package made no WebAssembly.Instance');
+    const api = await packageApi(dist);
+    api.catalogVersion();
+    if (!wasm) throw new Error('the package made no WebAssembly.Instance on its first call');
     return { api, wasm };
   } finally {
     WebAssembly.Instance = Instance;
@@ -58,7 +62,7 @@ async function recorded(baseUrl, demo) {
  * must grow by exactly the events reported (none lost, none twice).
  */
 export async function queueThroughput(dist, baseUrl, { rounds, events }) {
-  const { api } = await load(dist);
+  const api = await packageApi(dist);
   const demo = await (await fetch(`${baseUrl}/v1/demo`)).json();
   const cc = new api.CloudCredits({ baseUrl, projectId: demo.projectId, publishableKey: demo.publishableKey, storage: 'memory' });
   try {
