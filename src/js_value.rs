@@ -73,6 +73,16 @@ pub fn from_json_text(
     from_js(&parsed, what)
 }
 
+/// The data of JSON `text` held in Rust (what storage gave back), parsed by
+/// the engine's `JSON.parse` like [`from_json_text`]: `invalid_input` naming
+/// `what` when it is not JSON.
+#[cfg(feature = "client")]
+pub fn from_json_str(text: &str, what: &str) -> Result<Value, Error> {
+    from_json_text(&JsValue::from_str(text), what, |why| {
+        Error::invalid_input(format!("{what} is not JSON: {why}"))
+    })
+}
+
 /// The data of a JS value; `invalid_input` naming `what` and the place when
 /// it is not plain data (see the module docs).
 pub fn from_js(value: &JsValue, what: &str) -> Result<Value, Error> {

@@ -97,7 +97,9 @@ fn batch_total_is_exact() {
     let batch = estimate_batch(js(
         r#"[{"model": "gpt-4o", "inputTokens": 1200, "cachedInputTokens": 200, "outputTokens": 300},
             {"model": "sora-2", "units": 8}, {"model": "tts-1", "units": 1}]"#,
-    ))
+        ),
+        "estimateBatch",
+    )
     .unwrap();
     // 0.00575 + 0.8 + 0.000015
     assert_eq!(text(&batch, "total"), "0.805765");
@@ -176,9 +178,10 @@ fn invalid_numbers_are_rejected_naming_the_field() {
         "must be an object",
     );
     assert_error(
-        estimate_batch(js(
-            r#"[{"model": "gpt-4o"}, {"model": "gpt-4o", "units": -1}]"#,
-        )),
+        estimate_batch(
+            js(r#"[{"model": "gpt-4o"}, {"model": "gpt-4o", "units": -1}]"#),
+            "estimateBatch",
+        ),
         "invalid_input",
         "requests[1].units",
     );
@@ -274,7 +277,7 @@ fn requests_are_read_property_by_property() {
     // Deep nesting without a cycle is refused too, naming the depth.
     let deep = js(&format!("{}1{}", "[".repeat(40), "]".repeat(40)));
     assert_error(
-        estimate_batch(deep),
+        estimate_batch(deep, "estimateBatch"),
         "invalid_input",
         "nests deeper than 32 levels",
     );
@@ -286,9 +289,9 @@ fn requests_are_read_property_by_property() {
         "0.0025"
     );
     assert_error(
-        estimate_batch(js(r#"{"model": "gpt-4o"}"#)),
+        estimate_batch(js(r#"{"model": "gpt-4o"}"#), "estimateTotals"),
         "invalid_input",
-        "expects an array",
+        "estimateTotals expects an array",
     );
 }
 

@@ -30,6 +30,7 @@ pub use lease::Lease;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::retry::Backoff;
+use crate::value::Value;
 use crate::wire::{EventStatus, UsageEvent, UsageResult};
 use std::collections::{HashSet, VecDeque};
 
@@ -179,6 +180,18 @@ pub struct Absorbed {
     pub discarded: usize,
     /// Why something was discarded, when something was.
     pub error: Option<Error>,
+}
+
+impl Absorbed {
+    /// What absorbing stored text that is no JSON at all gives: nothing
+    /// added, and `why` (such as the JSON reader's message) in the error.
+    pub fn unreadable(why: &str) -> Absorbed {
+        let restored = snapshot::discarded_whole(why.to_string());
+        Absorbed {
+            error: restored.error,
+            ..Absorbed::default()
+        }
+    }
 }
 
 /// A queued event in its serialized form.
@@ -580,8 +593,10 @@ impl UsageQueue {
     /// Adds the events of a persisted queue (this tab's from a previous page
     /// load, or an abandoned tab's), skipping ids already held. Restored
     /// events are never dropped for capacity: the capacity limits new events.
-    /// Unreadable data is discarded and reported, never a panic.
-    pub fn absorb(&mut self, persisted: &str) -> Absorbed {
+    /// Unreadable data is discarded and reported, never a panic. `persisted`
+    /// is the stored text as JSON read it (the SDK: the engine's `JSON.parse`);
+    /// text that is no JSON at all is [`Absorbed::unreadable`].
+    pub fn absorb(&mut self, persisted: &Value) -> Absorbed {
         let restored = snapshot::read(persisted);
         let mut absorbed = Absorbed {
             discarded: restored.discarded,

@@ -3,7 +3,7 @@
 
 mod queue_support;
 
-use queue_support::{event, event_with_feature, Server};
+use queue_support::{absorb, event, event_with_feature, Server};
 use rork_cloud_credits_core::queue::{
     Batch, Failure, Outcome, Poll, QueueConfig, Trigger, UsageQueue, KEEPALIVE_BUDGET,
 };
@@ -365,7 +365,7 @@ fn snapshot_restores_everything_held_including_batches_in_flight() {
     let in_flight = send(&mut q, 5, Trigger::Flush);
     let saved = q.snapshot();
     let mut restored = UsageQueue::new(config());
-    let absorbed = restored.absorb(&saved);
+    let absorbed = absorb(&mut restored, &saved);
     assert_eq!(
         (absorbed.added, absorbed.discarded, absorbed.error),
         (15, 0, None)
@@ -385,7 +385,7 @@ fn snapshot_restores_everything_held_including_batches_in_flight() {
         Poll::Send(_)
     ));
     // Absorbing the same snapshot again adds nothing (ids are unique).
-    assert_eq!(restored.absorb(&saved).added, 0);
+    assert_eq!(absorb(&mut restored, &saved).added, 0);
     assert_eq!(restored.len(), 15);
 }
 
@@ -401,7 +401,7 @@ fn corrupt_or_foreign_storage_is_discarded_with_an_error() {
         r#"{"theme":"dark"}"#,
     ] {
         let mut q = queue_with(1, 0);
-        let absorbed = q.absorb(text);
+        let absorbed = absorb(&mut q, text);
         assert_eq!(absorbed.added, 0, "{text}");
         let error = absorbed.error.expect("an error explains the discard");
         assert_eq!(error.code, ErrorCode::InvalidInput);
@@ -423,7 +423,7 @@ fn readable_events_survive_next_to_unreadable_ones() {
         1,
     );
     let mut q = UsageQueue::new(config());
-    let absorbed = q.absorb(&damaged);
+    let absorbed = absorb(&mut q, &damaged);
     assert_eq!((absorbed.added, absorbed.discarded), (2, 2));
     assert!(absorbed.error.is_some());
     assert_eq!(q.ids().collect::<Vec<_>>(), ["ok1", "ok2"]);
@@ -437,7 +437,7 @@ fn restored_events_are_not_limited_by_capacity() {
         capacity: 5,
         ..config()
     });
-    assert_eq!(small.absorb(&source.snapshot()).added, 11);
+    assert_eq!(absorb(&mut small, &source.snapshot()).added, 11);
     assert_eq!(
         small.push(&event("new"), 0).unwrap_err().code,
         ErrorCode::RateLimited

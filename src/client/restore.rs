@@ -13,8 +13,10 @@
 //! events stay in memory only.
 
 use super::{delivery, tabs, Client};
+use crate::js_value;
 use crate::storage::adapter::Adapter;
 use js_sys::{Function, Promise};
+use rork_cloud_credits_core::queue::Absorbed;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -42,6 +44,16 @@ pub(crate) fn queue_key(project_id: &str) -> String {
     format!("{}{project_id}:queue", tabs::PREFIX)
 }
 
+/// Adds the queue stored as `text` (this client's from a previous run, or
+/// another's) to the client's queue: read by the engine's `JSON.parse`,
+/// text that is no JSON at all discarded whole with the reason.
+pub(crate) fn absorb(client: &Client, text: &str) -> Absorbed {
+    match js_value::from_json_str(text, "the stored text") {
+        Ok(document) => client.queue.borrow_mut().absorb(&document),
+        Err(error) => Absorbed::unreadable(&error.message),
+    }
+}
+
 /// Takes the key, reads the stored queue into the client, then sends.
 pub(crate) fn start(client: &Rc<Client>, adapter: Rc<Adapter>) {
     let waiting = wait_for_key(&client.queue_key);
@@ -59,7 +71,7 @@ pub(crate) fn start(client: &Rc<Client>, adapter: Rc<Adapter>) {
         match adapter.read(&client.queue_key).await {
             Ok(stored) => {
                 if let Some(text) = stored {
-                    let absorbed = client.queue.borrow_mut().absorb(&text);
+                    let absorbed = absorb(&client, &text);
                     if let Some(error) = absorbed.error {
                         client.emit_error(error, None);
                     }

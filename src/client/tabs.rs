@@ -16,8 +16,9 @@
 //! lease may both send its events, which the server's per-event dedup turns
 //! into one charge.
 
-use super::{delivery, env, Client};
+use super::{delivery, env, restore, Client};
 use crate::client::env::Timer;
+use crate::js_value;
 use js_sys::{Function, Object, Promise, Reflect};
 use rork_cloud_credits_core::queue::Lease;
 use std::rc::Rc;
@@ -167,7 +168,10 @@ fn adopt_abandoned(client: &Rc<Client>) {
             None => {
                 let lease_key = lease_key(&client.project_id, &tab);
                 let now = env::now_ms();
-                let lease = Lease::parse(client.store.get(&lease_key).as_deref());
+                let stored = client.store.get(&lease_key);
+                let lease = stored
+                    .and_then(|text| js_value::from_json_str(&text, "the lease").ok())
+                    .and_then(|lease| Lease::read(&lease));
                 if Lease::may_take(lease.as_ref(), &client.tab_id, now) {
                     let claim = Lease::grant(&client.tab_id, now, LEASE_TTL_MS);
                     if client.store.set(&lease_key, &claim.to_json()).is_ok() {
@@ -184,7 +188,7 @@ fn adopt(client: &Rc<Client>, key: &str, lease_key: Option<&str>) {
     let Some(text) = client.store.get(key) else {
         return;
     };
-    let absorbed = client.queue.borrow_mut().absorb(&text);
+    let absorbed = restore::absorb(client, &text);
     // Remove the old copy only once the events are safe under our key.
     if client.persist() {
         client.store.remove(key);

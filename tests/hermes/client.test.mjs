@@ -261,7 +261,22 @@ async function jitlessSuite() {
     const reported = errorsOf(next);
     assert.deepEqual(await next.flush(), { sent: 0, duplicate: 0, rejected: 0, pending: 0 });
     assert.equal(reported.length, 1);
+    assert.match(reported[0].message, /^discarded the stored usage queue: the stored text is not JSON/);
     next.close();
+
+    // A document with one readable event among unreadable ones: that one is sent, the rest reported.
+    const id = crypto.randomUUID();
+    const events = [
+      { queuedAt: Date.now(), event: { id, model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 2, feature: null } },
+      { queuedAt: 2, event: { id: crypto.randomUUID(), model: 'gpt-4o-mini', outputToken: 2 } },
+      { queuedAt: 'soon', event: { id: crypto.randomUUID(), model: 'gpt-4o-mini' } },
+    ];
+    const document = JSON.stringify({ kind: 'rork-cloud-credits/usage-queue', version: 1, events });
+    const damaged = client({ storage: new AsyncMapStorage([[QUEUE_KEY, document]]) });
+    const discarded = errorsOf(damaged);
+    assert.deepEqual(await damaged.flush(), { sent: 1, duplicate: 0, rejected: 0, pending: 0 });
+    assert.deepEqual(discarded.map((e) => e.message), ['discarded 2 of 3 stored usage events: they were unreadable']);
+    damaged.close();
   });
 
   test('a storage option that is not an adapter is refused with invalid_input', () => {

@@ -9,10 +9,11 @@
 //! Locks API, which is exact, and the server's per-event dedup keeps such a
 //! race from ever charging twice.
 
-use serde::{Deserialize, Serialize};
+use crate::value::{self, Fields, Value};
+use serde::Serialize;
 
 /// Who holds a storage key, and until when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Lease {
     /// The holder's id (a random tab id).
@@ -30,10 +31,15 @@ impl Lease {
         }
     }
 
-    /// Reads a stored lease; anything unreadable counts as no lease (it
-    /// protects nothing, so it may be taken over).
-    pub fn parse(stored: Option<&str>) -> Option<Lease> {
-        stored.and_then(|text| serde_json::from_str(text).ok())
+    /// Reads a stored lease, as JSON read its text (the SDK: the engine's
+    /// `JSON.parse`); anything unreadable counts as no lease (it protects
+    /// nothing, so it may be taken over).
+    pub fn read(stored: &Value) -> Option<Lease> {
+        let fields = Fields::lenient(stored, "", "a lease").ok()?;
+        Some(Lease {
+            owner: fields.required("owner", value::string).ok()?,
+            expires_at: fields.required("expiresAt", value::count).ok()?,
+        })
     }
 
     /// The stored form, `{"owner":"...","expiresAt":...}`.
@@ -67,10 +73,19 @@ mod tests {
     fn stored_form_round_trips_and_garbage_is_no_lease() {
         let lease = Lease::grant("tab-a", 7, 3);
         assert_eq!(lease.to_json(), r#"{"owner":"tab-a","expiresAt":10}"#);
-        assert_eq!(Lease::parse(Some(&lease.to_json())), Some(lease));
-        assert_eq!(Lease::parse(Some("{not json")), None);
-        assert_eq!(Lease::parse(Some(r#"{"owner":1}"#)), None);
-        assert_eq!(Lease::parse(None), None);
+        let read = |text: &str| {
+            Lease::read(
+                &serde_json::from_str::<serde_json::Value>(text)
+                    .unwrap()
+                    .into(),
+            )
+        };
+        assert_eq!(read(&lease.to_json()), Some(lease));
+        assert_eq!(read(r#"{"owner":1}"#), None);
+        assert_eq!(read(r#"{"owner":"tab-a","expiresAt":-1}"#), None);
+        assert_eq!(read(r#"{"owner":"tab-a"}"#), None);
+        assert_eq!(read(r#"["tab-a",10]"#), None);
+        assert_eq!(read("null"), None);
     }
 
     #[test]

@@ -11,15 +11,26 @@
 //! unreadable events keeps the readable ones. Either way the caller learns
 //! what was discarded; nothing here panics.
 
-use crate::error::Error;
+use crate::error::{Error, Result};
+use crate::estimate::UsageRequest;
+use crate::value::{self, Fields, Value};
 use crate::wire::UsageEvent;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 /// The `kind` that marks a document as a usage queue of this SDK.
 const KIND: &str = "rork-cloud-credits/usage-queue";
 /// The format version written and understood.
-const VERSION: u32 = 1;
+const VERSION: u64 = 1;
+
+/// A stored event's own fields, next to its request's ([`UsageRequest::FIELDS`]):
+/// a [`UsageEvent`] as it crosses the wire.
+const EVENT_FIELDS: [&str; 6] = [
+    "id",
+    "projectId",
+    "feature",
+    "holdId",
+    "occurredAt",
+    "endUser",
+];
 
 /// Writes the persisted form of `(event JSON, queuedAt)` pairs.
 pub(super) fn write<'a>(entries: impl Iterator<Item = (&'a str, u64)>) -> String {
@@ -45,43 +56,36 @@ pub(super) struct Restored {
     pub error: Option<Error>,
 }
 
-#[derive(Deserialize)]
-struct Document<'a> {
-    kind: String,
-    version: u32,
-    /// Each event's text, read on its own so that an unreadable one is
-    /// skipped (an untagged enum would buffer every field to do the same).
-    #[serde(borrow)]
-    events: Vec<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Stored {
-    queued_at: u64,
-    event: UsageEvent,
-}
-
-/// Reads a persisted document.
-pub(super) fn read(text: &str) -> Restored {
-    let document: Document = match serde_json::from_str(text) {
-        Ok(document) => document,
-        Err(e) => return discarded_whole(format!("it is not a usage queue ({e})")),
+/// Reads a persisted document, as the engine's `JSON.parse` (or serde_json)
+/// read its text: the SDK carries no JSON parser of its own.
+pub(super) fn read(document: &Value) -> Restored {
+    let header = Fields::lenient(document, "", "a usage queue").and_then(|fields| {
+        let kind = fields.required("kind", value::string)?;
+        let version = fields.required("version", value::count)?;
+        let events = fields.required("events", |events, path| match events {
+            Value::Array(items) => Ok(items),
+            other => Err(Error::invalid_input(format!(
+                "{path} must be an array, got {}",
+                other.describe()
+            ))),
+        })?;
+        Ok((kind, version, events))
+    });
+    let (kind, version, stored) = match header {
+        Ok(header) => header,
+        Err(e) => return discarded_whole(format!("it is not a usage queue ({})", e.message)),
     };
-    if document.kind != KIND || document.version != VERSION {
+    if kind != KIND || version != VERSION {
         return discarded_whole(format!(
-            "it is a {} version {} document, not a {KIND} version {VERSION}",
-            document.kind, document.version
+            "it is a {kind} version {version} document, not a {KIND} version {VERSION}"
         ));
     }
-    let total = document.events.len();
-    let events: Vec<(UsageEvent, u64)> = document
-        .events
-        .into_iter()
-        .filter_map(|slot| match serde_json::from_str::<Stored>(slot.get()) {
-            Ok(stored) if !stored.event.id.is_empty() => Some((stored.event, stored.queued_at)),
-            _ => None,
-        })
+    let total = stored.len();
+    // Each event is read on its own, so that an unreadable one is skipped.
+    let events: Vec<(UsageEvent, u64)> = stored
+        .iter()
+        .filter_map(|slot| stored_event(slot).ok())
+        .filter(|(event, _)| !event.id.is_empty())
         .collect();
     let discarded = total - events.len();
     let error = (discarded > 0).then(|| {
@@ -96,12 +100,85 @@ pub(super) fn read(text: &str) -> Restored {
     }
 }
 
-fn discarded_whole(why: String) -> Restored {
+/// One stored `{ "queuedAt": ms, "event": {...} }`, read as serde reads a
+/// [`UsageEvent`]: unknown event fields refused, absent or `null` options `None`.
+fn stored_event(slot: &Value) -> Result<(UsageEvent, u64)> {
+    let stored = Fields::lenient(slot, "", "a stored event")?;
+    let queued_at = stored.required("queuedAt", value::count)?;
+    let event = stored.required("event", |event, path| {
+        let fields = UsageRequest::fields(event, path, &EVENT_FIELDS)?;
+        let text = |name| fields.optional(name, value::string);
+        Ok(UsageEvent {
+            id: fields.required("id", value::string)?,
+            project_id: text("projectId")?,
+            usage: UsageRequest::read(&fields)?,
+            feature: text("feature")?,
+            hold_id: text("holdId")?,
+            occurred_at: text("occurredAt")?,
+            end_user: text("endUser")?,
+        })
+    })?;
+    Ok((event, queued_at))
+}
+
+/// A document that is no usage queue of this SDK: nothing restored, and why.
+pub(super) fn discarded_whole(why: String) -> Restored {
     Restored {
         events: Vec::new(),
         discarded: 0,
         error: Some(Error::invalid_input(format!(
             "discarded the stored usage queue: {why}"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stored slot around `event` (JSON text), as a `Value`.
+    fn slot(event: &str) -> Value {
+        let text = format!(r#"{{"queuedAt":5,"event":{event}}}"#);
+        serde_json::from_str::<serde_json::Value>(&text)
+            .unwrap()
+            .into()
+    }
+
+    #[test]
+    fn stored_events_are_read_as_serde_reads_a_usage_event() {
+        for event in [
+            r#"{"id":"a","model":"gpt-4o","inputTokens":10,"outputTokens":2}"#,
+            r#"{"id":"a","model":"gpt-4o","projectId":"p","feature":"chat","holdId":"h","occurredAt":"2026-12-04T00:00:00Z","endUser":"u"}"#,
+            r#"{"id":"a","model":"gpt-4o","feature":null,"holdId":null,"endUser":null}"#,
+            r#"{"id":"a","model":"sora-2","units":8}"#,
+            r#"{"id":"","model":"gpt-4o"}"#,
+            r#"{"id":"a","model":"gpt-4o","outputToken":2}"#,
+            r#"{"id":"a","model":"gpt-4o","inputTokens":null}"#,
+            r#"{"id":"a","model":"gpt-4o","inputTokens":-1}"#,
+            r#"{"id":"a","model":"gpt-4o","inputTokens":1.5}"#,
+            r#"{"id":"a","model":"gpt-4o","feature":3}"#,
+            r#"{"id":null,"model":"gpt-4o"}"#,
+            r#"{"model":"gpt-4o"}"#,
+            r#"{"id":"a"}"#,
+            r#"[]"#,
+            r#""a""#,
+        ] {
+            let ours = stored_event(&slot(event));
+            let serde = serde_json::from_str::<UsageEvent>(event).map(|event| (event, 5));
+            assert_eq!(ours.ok(), serde.ok(), "{event}");
+        }
+    }
+
+    #[test]
+    fn the_written_form_reads_back() {
+        let json = r#"{"id":"a","model":"gpt-4o","outputTokens":3}"#;
+        let text = write([(json, 7), (json, 9)].into_iter());
+        let document = serde_json::from_str::<serde_json::Value>(&text)
+            .unwrap()
+            .into();
+        let restored = read(&document);
+        let event = serde_json::from_str::<UsageEvent>(json).unwrap();
+        assert_eq!(restored.events, [(event.clone(), 7), (event, 9)]);
+        assert_eq!((restored.discarded, restored.error), (0, None));
     }
 }

@@ -2,10 +2,20 @@
 //! events exactly once the way the reference server does (by id, forever).
 
 use rork_cloud_credits_core::estimate::UsageRequest;
-use rork_cloud_credits_core::queue::Batch;
+use rork_cloud_credits_core::queue::{Absorbed, Batch, UsageQueue};
+use rork_cloud_credits_core::value::Value;
 use rork_cloud_credits_core::wire::{EventStatus, UsageBatch, UsageEvent, UsageResult};
 use rork_cloud_credits_core::{Error, ErrorCode};
 use std::collections::HashMap;
+
+/// Absorbs the stored `text` into `queue` as the SDK does: read as JSON
+/// first (the SDK: the engine's `JSON.parse`), unreadable text refused whole.
+pub fn absorb(queue: &mut UsageQueue, text: &str) -> Absorbed {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(json) => queue.absorb(&Value::from(json)),
+        Err(error) => Absorbed::unreadable(&format!("it is not JSON ({error})")),
+    }
+}
 
 /// A usage event with the given id.
 pub fn event(id: &str) -> UsageEvent {
