@@ -258,10 +258,17 @@ function itemsOf(requests) {
   const length = requests.length * ITEM_LEN;
   if (!filling && scratch.length < length) scratch = new Float64Array(length);
   return filled(scratch, length, (items) => {
+    // Requests in a row often name one model: its position is looked up once per run of them.
+    let model;
+    let position = -1;
     for (let i = 0, at = 0; i < requests.length; i++, at += ITEM_LEN) {
       const r = requests[i];
       const seen = plainFields(r);
-      const position = seen < 0 ? -1 : positionOf(r.model);
+      if (seen < 0) return undefined;
+      if (r.model !== model) {
+        model = r.model;
+        position = positionOf(model);
+      }
       if (position < 0) return undefined;
       items[at] = position;
       readCounts(r, seen, items, at + 1);
