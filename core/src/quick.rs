@@ -301,14 +301,20 @@ fn kind_index(kind: LineKind) -> u8 {
 }
 
 impl Catalog {
+    /// The plan that prices `counts` (any numbers) for the entry at
+    /// `position`, or `None` when the fast path declines them: counts that
+    /// are not whole numbers in range, or an entry without a plan.
+    #[cfg_attr(rork_speed, optimize(speed))]
+    fn quick_plan_for(&self, position: usize, counts: &Counts) -> Option<&QuickPlan> {
+        whole_counts(counts).then_some(())?;
+        self.quick_plan(position)
+    }
+
     /// The fast-path estimate of `counts` (any numbers) for the entry at
     /// `position`, or `None` when the fast path declines it.
     #[cfg_attr(rork_speed, optimize(speed))]
     fn quick_estimate(&self, position: usize, counts: &Counts) -> Option<QuickEstimate> {
-        if !whole_counts(counts) {
-            return None;
-        }
-        self.quick_plan(position)?.estimate(counts)
+        self.quick_plan_for(position, counts)?.estimate(counts)
     }
 
     /// Prices `counts` for the entry at `position` on the fast path and writes
@@ -338,7 +344,9 @@ impl Catalog {
     #[cfg_attr(rork_speed, optimize(speed))]
     pub fn quick_encode_batch(&self, items: &[f64], out: &mut Vec<f64>) -> bool {
         out.resize(2 + ENCODED_LEN * (items.len() / ITEM_LEN), 0.0);
-        let (head, estimates) = out.split_at_mut(2);
+        let Some((head, estimates)) = out.split_first_chunk_mut() else {
+            return false;
+        };
         let mut slots = estimates.chunks_exact_mut(ENCODED_LEN);
         self.quick_batch_each(items, head, |plan, counts| {
             let estimate = plan.estimate(counts)?;
@@ -353,7 +361,9 @@ impl Catalog {
     #[cfg_attr(rork_speed, optimize(speed))]
     pub fn quick_encode_totals(&self, items: &[f64], out: &mut Vec<f64>) -> bool {
         out.resize(2 + 2 * (items.len() / ITEM_LEN), 0.0);
-        let (head, totals) = out.split_at_mut(2);
+        let Some((head, totals)) = out.split_first_chunk_mut() else {
+            return false;
+        };
         let mut slots = totals.chunks_exact_mut(2);
         self.quick_batch_each(items, head, |plan, counts| {
             let total = plan.total(counts)?;
@@ -373,27 +383,28 @@ impl Catalog {
     fn quick_batch_each(
         &self,
         items: &[f64],
-        total: &mut [f64],
+        total: &mut [f64; 2],
         mut price: impl FnMut(&QuickPlan, &Counts) -> Option<Amount>,
     ) -> bool {
-        if items.len() % ITEM_LEN != 0 || total.len() != 2 {
+        if items.len() % ITEM_LEN != 0 {
             return false;
         }
         let mut sum = Amount::ZERO;
         for item in items.chunks_exact(ITEM_LEN) {
-            let (&position, counts) = item.split_first().expect("ITEM_LEN numbers");
+            let [position, counts @ ..] = item else {
+                return false;
+            };
             let priced = <&Counts>::try_from(counts)
                 .ok()
-                .filter(|counts| whole_counts(*counts))
-                .filter(|_| position >= 0.0 && position == position.trunc())
-                .and_then(|counts| price(self.quick_plan(position as usize)?, counts))
+                .filter(|_| *position >= 0.0 && *position == position.trunc())
+                .and_then(|counts| price(self.quick_plan_for(*position as usize, counts)?, counts))
                 .and_then(|item_total| sum.plus(item_total));
             match priced {
                 Some(next) => sum = next,
                 None => return false,
             }
         }
-        [total[0], total[1]] = sum.parts();
+        *total = sum.parts();
         true
     }
 }
@@ -447,11 +458,10 @@ impl QuickPlan {
     pub fn total(&self, counts: &Counts) -> Option<Amount> {
         match self.priced(counts)? {
             Priced::Units(units, price) => price.times(units),
-            Priced::Tokens(tokens, rates) => match rates.aligned {
-                Some(aligned) => aligned.total(tokens),
-                None => None,
-            }
-            .or_else(|| Some(self.estimate(counts)?.total)),
+            Priced::Tokens(tokens, rates) => rates
+                .aligned
+                .and_then(|aligned| aligned.total(tokens))
+                .or_else(|| Some(self.estimate(counts)?.total)),
         }
     }
 
