@@ -16,14 +16,8 @@ mod js_value;
 #[cfg(feature = "client")]
 mod json;
 mod quick;
-#[cfg(feature = "client")]
-mod storage;
-#[cfg(feature = "client")]
-mod transport;
 mod typescript;
 
-#[cfg(feature = "client")]
-pub use client::{CloudCredits, Hold};
 pub use quick::{
     generation, quick_batch, quick_estimate, quick_model, quick_resolve, quick_totals,
 };

@@ -1,6 +1,6 @@
-//! TypeScript declarations for the values the `CloudCredits` client takes
-//! and returns (money as decimal strings), named by its methods through
-//! `unchecked_param_type` / `unchecked_return_type`.
+//! TypeScript declarations of the `CloudCredits` and `Hold` classes
+//! (`src/js/client.js`) and of the values they take and return (money as
+//! decimal strings).
 
 use wasm_bindgen::prelude::*;
 
@@ -343,10 +343,150 @@ export interface Notification {
   createdAt: string;
 }
 
-export interface CloudCredits {
-  /** Calls `listener` with the event's detail. */
+/** A client as plain data (`cc.toJSON()`, what `JSON.stringify(cc)` and Node's `console.log(cc)` show). */
+export interface CloudCreditsInfo {
+  /** The project the client reports usage for (the `projectId` option). */
+  projectId: string;
+  /** The `endUser` option; absent when none was given. */
+  endUser?: string;
+  /** Where queued usage is kept. */
+  storage: "local" | "adapter" | "memory";
+  /** Usage events not yet confirmed by the server. */
+  pending: number;
+  /** Whether `close()` has been called. */
+  closed: boolean;
+}
+
+/**
+ * The Cloud Credits client of one project, for the browser, React Native (with
+ * `storage: AsyncStorage`) and Node.js. Create one per page (it shares the usage queue with
+ * other tabs of the app safely) or, in React Native, one per app.
+ *
+ * ```ts
+ * const cc = new CloudCredits({ baseUrl: "https://credits.example.com", projectId, publishableKey: "pk_..." });
+ * cc.on("low", (b) => showBanner(`Cloud Credits are running low`, b.addCreditsUrl));
+ * const id = cc.reportUsage({ model: "gpt-4o", inputTokens: 1200, outputTokens: 300, feature: "chat" });
+ * ```
+ */
+export class CloudCredits {
+  /**
+   * Creates the client. Throws `invalid_input` for a missing or malformed option (a `baseUrl`
+   * that is not http(s), a key that is not `pk_...`). Usage left by earlier page loads or closed
+   * tabs is picked up and sent.
+   */
+  constructor(options: CloudCreditsOptions);
+  /**
+   * The project's balance, from a cache at most 5 s old unless `{ refresh: true }`. Each read from
+   * the server also emits `balance` (and `low` / `empty` / `disabled` when that state is new). The
+   * cache is dropped after every delivered usage batch, hold and settlement. Retried on failures
+   * that may pass (see `retry`).
+   */
+  balance(options?: BalanceOptions): Promise<Balance>;
+  /**
+   * Calls `listener` with the event's detail. Listening to `balance`, `low`, `empty` or
+   * `disabled` also makes the client read the balance after each change.
+   */
   on<K extends CloudCreditsEvent>(event: K, listener: (detail: CloudCreditsEventMap[K]) => void): void;
   /** Stops calling `listener`. */
   off<K extends CloudCreditsEvent>(event: K, listener: (detail: CloudCreditsEventMap[K]) => void): void;
+  /**
+   * Reserves money on the server: the `total` of an `estimateCost` result, `{ amountUsd: "0.05" }`,
+   * or the server's estimate of a usage request. Rejects with `insufficient_credits`,
+   * `cloud_disabled`, `invalid_input`, `unknown_model`, `unauthorized`, `network` or `server`.
+   * Retried on failures that may pass: every attempt carries one `Idempotency-Key`, so a retry
+   * never makes a second hold.
+   */
+  reserve(request: Estimate | UsageRequest | { amountUsd: string }, options?: CallOptions): Promise<Hold>;
+  /**
+   * Estimate and reserve in one call: the recommended way to wrap an AI call. Validates the
+   * request locally (like `estimateCost`), then holds the server's estimate of it. Settle the
+   * hold with the actual usage. Give the call's maximum output (`max_tokens`) as `outputTokens`:
+   * a settlement through the publishable key charges at most the hold. Retried like `reserve`.
+   */
+  guard(request: UsageRequest, options?: CallOptions): Promise<Hold>;
+  /**
+   * How many output tokens (token-billed models, after a prompt of `inputTokens`) or units
+   * (unit-billed models) the available balance still pays for, exactly. The balance comes from
+   * `balance()` (its cache, or a read retried like `balance()`'s).
+   */
+  affordable(query: AffordableQuery, options?: CallOptions): Promise<Affordable>;
+  /**
+   * Queues a usage event and returns its id at once. The report is validated synchronously with
+   * the same rules and codes as `estimateCost` (throws `invalid_input` / `unknown_model`); a full
+   * queue throws `rate_limited` (and emits `error`). Queued events are persisted, batched, retried
+   * and delivered exactly once.
+   */
+  reportUsage(report: UsageReport): string;
+  /**
+   * Sends every queued event now. Resolves with what this flush delivered and what is still
+   * pending (after a failure, while offline, or while the server asked to wait); never rejects.
+   */
+  flush(): Promise<FlushResult>;
+  /** Usage events not yet confirmed by the server. */
+  pending(): number;
+  /**
+   * Spend over the last `days` UTC days (1 to 90, default 30), grouped by `model` (default),
+   * `project` or `day`. Retried on failures that may pass.
+   */
+  usage(query?: UsageQuery): Promise<UsageSummary>;
+  /**
+   * The project's notifications (`low`, `empty`, `auto_top_up`, `auto_top_up_failed`), newest
+   * first, each with the add-credits link. Retried on failures that may pass.
+   */
+  notifications(options?: CallOptions): Promise<Notification[]>;
+  /**
+   * Stops timers and listeners and releases this tab's lock (with a storage adapter: hands the
+   * stored queue to the next client of the project). Queued events stay persisted and are sent by
+   * the next client of the app.
+   */
+  close(): void;
+  /** The client as plain data, for logs and debuggers. */
+  toJSON(): CloudCreditsInfo;
+}
+
+/**
+ * Money reserved for a request in flight: `settle()` it with the actual usage once the call
+ * returns (the actual cost is debited, the rest given back), or `release()` it if the call did
+ * not happen. An unsettled hold expires at `expiresAt` and gives everything back. Made by
+ * `reserve()` and `guard()`.
+ *
+ * ```ts
+ * const hold = await cc.guard({ model: "gpt-4o", inputTokens: 1200, outputTokens: 800 });
+ * try {
+ *   const r = await callModel();
+ *   await hold.settle({ model: "gpt-4o", inputTokens: r.usage.prompt_tokens, outputTokens: r.usage.completion_tokens });
+ * } catch (e) {
+ *   await hold.release();
+ *   throw e;
+ * }
+ * ```
+ */
+export class Hold {
+  private constructor();
+  /** The hold id. */
+  readonly id: string;
+  /** The amount reserved, in USD (decimal string). */
+  readonly amountUsd: string;
+  /** `active`, `settled`, `released` or `expired`. */
+  readonly status: HoldStatus;
+  /** When an unsettled hold expires (RFC 3339). */
+  readonly expiresAt: string;
+  /** The server's estimate the amount came from (holds made for a usage request). */
+  readonly estimate: Estimate | undefined;
+  /** The hold as plain data (what `JSON.stringify(hold)` shows). */
+  toJSON(): HoldInfo;
+  /**
+   * Debits the actual usage (validated like `estimateCost`; throws at once when it is invalid) and
+   * gives the rest of the hold back. Safe to retry, and retried on failures that may pass: every
+   * settle of this hold is the same usage event to the server, which answers a repeat with the
+   * first settlement. Settling again with different usage rejects with `conflict` (HTTP 409)
+   * naming what differs.
+   */
+  settle(actual: UsageReport, options?: CallOptions): Promise<Settlement>;
+  /**
+   * Gives the whole hold back. Retried on failures that may pass: the server answers the release
+   * of a released hold like the first one.
+   */
+  release(options?: CallOptions): Promise<void>;
 }
 "#;

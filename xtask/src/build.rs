@@ -25,6 +25,8 @@ pub struct Flavor {
     pub dir: &'static str,
     /// Extra `cargo build` arguments selecting its features.
     pub cargo_args: &'static [&'static str],
+    /// Whether it has the client (`CloudCredits`, `Hold`: `src/js/client.js`).
+    pub client: bool,
 }
 
 /// `RUSTFLAGS` of the shipped wasm: panics trap at once, without formatting a
@@ -113,10 +115,12 @@ pub const FLAVORS: [Flavor; 2] = [
     Flavor {
         dir: "",
         cargo_args: &[],
+        client: true,
     },
     Flavor {
         dir: "estimate",
         cargo_args: &["--no-default-features"],
+        client: false,
     },
 ];
 
@@ -164,7 +168,10 @@ fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
     optimize(&work.join(format!("{OUT_NAME}_bg.wasm")), &bound, false)?;
 
     let glue = work.join(format!("{OUT_NAME}.js"));
-    write(&glue, &glue::patch(&read(&glue)?, &glue, Glue::Web)?)?;
+    write(
+        &glue,
+        &glue::patch(&read(&glue)?, &glue, Glue::Web, flavor.client)?,
+    )?;
     let names = api_names(&glue)?;
     let dts = work.join(format!("{OUT_NAME}.d.ts"));
     let public = glue::declarations(&read(&dts)?, &dts, &glue::known_models()?)?;

@@ -76,7 +76,7 @@ pub fn build(flavor: &Flavor, names: &[String]) -> Result<Vec<PathBuf>> {
             .arg(&lowered),
     )?;
     let bg_glue = bound.join(format!("{stem}_bg.js"));
-    let text = glue::patch(&read(&bg_glue)?, &bg_glue, Glue::Wasm2js)?;
+    let text = glue::patch(&read(&bg_glue)?, &bg_glue, Glue::Wasm2js, flavor.client)?;
     write(&bg_glue, &renew_memory_views(&text)?)?;
     process::run(
         Command::new(setup::npm_bin(&tests, "wasm2js"))

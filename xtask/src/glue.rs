@@ -1,5 +1,5 @@
 //! Text patches of the wasm-bindgen glue: the JS half of the estimate fast
-//! path (`src/wrapper.js`), loading on first use (`src/js/loader.js`), the
+//! path (`src/wrapper.js`), the client classes (`src/js/client.js`), loading on first use (`src/js/loader.js`), the
 //! error class export, Node's inspector hook (`src/js/inspect.js`), and the
 //! public declarations.
 //!
@@ -24,6 +24,24 @@ const WRAPPED_EXPORTS: [&str; 9] = [
     "estimateBatchFull",
 ];
 
+/// The wasm-bindgen exports of the client build that only `src/js/client.js` calls (`src/client.rs`).
+const CLIENT_EXPORTS: [&str; 11] = [
+    "answerError",
+    "readAnswer",
+    "holdBody",
+    "guardBody",
+    "settleBody",
+    "affordableFor",
+    "retryWait",
+    "retryDefaults",
+    "maxLabelChars",
+    "leaseGrant",
+    "leaseMayTake",
+];
+
+/// The wasm-bindgen class of the client build that only `src/js/client.js` uses.
+const CLIENT_CLASS: &str = "QueueCore";
+
 /// The name of the setter each entry calls to say where the module's bytes come from.
 pub const SET_SOURCE: &str = "__setWasmSource";
 
@@ -38,10 +56,11 @@ pub enum Glue {
 }
 
 /// The glue `text` (read from `origin`, named in errors) ready to bundle: the
-/// wrapper's internal exports private, `src/wrapper.js` appended, the error
+/// wrapper's internal exports private, `src/wrapper.js` appended (and, for a
+/// `client` build, `src/js/client.js` with its internal exports private), the error
 /// class exported and, for [`Glue::Web`], every public function and
 /// constructor loading the module first, with `init()` as the default export.
-pub fn patch(text: &str, origin: &Path, glue: Glue) -> Result<String> {
+pub fn patch(text: &str, origin: &Path, glue: Glue, client: bool) -> Result<String> {
     let fail = |what: &str| {
         format!(
             "{}: wasm-bindgen did not emit {what}; xtask/src/glue.rs needs it",
@@ -49,12 +68,20 @@ pub fn patch(text: &str, origin: &Path, glue: Glue) -> Result<String> {
         )
     };
     let mut text = text.to_owned();
-    for name in WRAPPED_EXPORTS {
+    let client_exports = if client { &CLIENT_EXPORTS[..] } else { &[] };
+    for name in WRAPPED_EXPORTS.iter().chain(client_exports) {
         let exported = format!("export function {name}(");
         if !text.contains(&exported) {
             return Err(fail(&format!("`{exported}`")));
         }
         text = text.replace(&exported, &format!("function {name}("));
+    }
+    if client {
+        let exported = format!("export class {CLIENT_CLASS} ");
+        if !text.contains(&exported) {
+            return Err(fail(&format!("`{exported}`")));
+        }
+        text = text.replace(&exported, &format!("class {CLIENT_CLASS} "));
     }
     let error_module = snippet_of(&text, "/src/js/error.js").ok_or_else(|| {
         fail("an import of src/js/error.js (src/error.rs imports the error class)")
@@ -76,6 +103,9 @@ pub fn patch(text: &str, origin: &Path, glue: Glue) -> Result<String> {
             .replace(exports, "export { init as default };");
     }
     text.push_str(&read(&root().join("src/wrapper.js"))?);
+    if client {
+        text.push_str(&read(&root().join("src/js/client.js"))?);
+    }
     text.push_str(&read(&root().join("src/js/inspect.js"))?);
     match glue {
         Glue::Web => text.push_str(&read(&root().join("src/js/loader.js"))?),
