@@ -5,15 +5,15 @@
 //! timers, storage, tab locks and events. Every rule stays here, defined once
 //! in the core: the usage queue state machine ([`Queue`]), validating usage
 //! reports and hold requests with the same reader and catalog as
-//! `estimateCost` ([`input`]), the request bodies, reading each server answer
-//! field by field ([`read_answer`]), the error an HTTP status stands for, the
+//! `estimateCost` ([`input`]), the request bodies, checking each server answer
+//! field by field ([`check_answer`]), the error an HTTP status stands for, the
 //! retry policy ([`retry_wait`]) and the storage lease ([`lease_grant`]).
 //! None of these is public API: the build makes them private to the glue.
 
 mod input;
 mod typescript;
 
-use crate::{active_catalog, error, js_value, json};
+use crate::{active_catalog, error, js_value};
 use js_sys::{Array, Object, Reflect};
 use rork_cloud_credits_core::answers::Answer;
 use rork_cloud_credits_core::catalog::Billing;
@@ -23,23 +23,17 @@ use rork_cloud_credits_core::queue::{
     UsageQueue,
 };
 use rork_cloud_credits_core::retry::{Backoff, Retry, MAX_RETRIES};
+use rork_cloud_credits_core::value::Value;
 use rork_cloud_credits_core::wire::{
     Balance, ErrorBody, Hold, HoldRequest, NotificationList, SettleRequest, Settlement,
     UsageBatchResult, UsageEvent, UsageSummary,
 };
-use rork_cloud_credits_core::{Error, ErrorCode};
-use rust_decimal::Decimal;
-use serde::Serialize;
+use rork_cloud_credits_core::{money, Error, ErrorCode};
 use wasm_bindgen::prelude::*;
 
 /// Sets `object[name] = value` on a fresh plain object (which cannot fail).
 fn set(object: &Object, name: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(object, &name.into(), &value.into());
-}
-
-/// A Rust value as the JSON text of a request body.
-fn body<T: Serialize>(value: &T) -> Result<String, JsValue> {
-    serde_json::to_string(value).map_err(|e| error::to_js(Error::invalid_input(e.to_string())))
 }
 
 /// The usage queue of one client ([`UsageQueue`]), driven by `client.js`.
@@ -267,28 +261,28 @@ pub fn answer_error(status: u16, text: &str) -> JsValue {
     error::to_js(status_error(status, text))
 }
 
-/// A 2xx answer of `kind` (`balance`, `hold`, `settlement`, `usage`,
-/// `notifications`) read field by field and handed back as plain data (new
-/// fields a newer server adds left out); throws `server` naming `what` (the
-/// request) when it cannot be read.
-#[wasm_bindgen(js_name = readAnswer, skip_typescript)]
-pub fn read_answer(kind: &str, text: &str, what: &str) -> Result<JsValue, JsValue> {
-    fn plain<T: Answer + Serialize>(text: &str) -> Result<Result<JsValue, JsValue>, String> {
-        read::<T>(text).map(|answer| json::to_js(&answer))
+/// Checks a 2xx answer of `kind` (`balance`, `hold`, `settlement`, `usage`,
+/// `notifications`), the engine's `JSON.parse` of its body, field by field
+/// as serde reads it (fields a newer server adds are let through); throws
+/// `server` naming `what` (the request) when it cannot be read.
+#[wasm_bindgen(js_name = checkAnswer, skip_typescript)]
+pub fn check_answer(kind: &str, answer: &JsValue, what: &str) -> Result<(), JsValue> {
+    fn check<T: Answer>(value: &Value) -> Result<(), Error> {
+        T::read(value, "").map(drop)
     }
-    let read = match kind {
-        "balance" => plain::<Balance>(text),
-        "hold" => plain::<Hold>(text),
-        "settlement" => plain::<Settlement>(text),
-        "usage" => plain::<UsageSummary>(text),
-        _ => read::<NotificationList>(text).map(|list| json::to_js(&list.notifications)),
-    };
-    read.map_err(|why| {
+    let checked = js_value::from_js(answer, "the answer").and_then(|value| match kind {
+        "balance" => check::<Balance>(&value),
+        "hold" => check::<Hold>(&value),
+        "settlement" => check::<Settlement>(&value),
+        "usage" => check::<UsageSummary>(&value),
+        _ => check::<NotificationList>(&value),
+    });
+    checked.map_err(|e| {
         error::to_js(Error::new(
             ErrorCode::Server,
-            format!("unreadable answer from {what}: {why}"),
+            format!("unreadable answer from {what}: {}", e.message),
         ))
-    })?
+    })
 }
 
 /// The body of `reserve(request)`: an estimate's `total`, `{ amountUsd }`,
@@ -297,7 +291,7 @@ pub fn read_answer(kind: &str, text: &str, what: &str) -> Result<JsValue, JsValu
 pub fn hold_body(request: JsValue, end_user: Option<String>) -> Result<String, JsValue> {
     let mut request = input::hold_request(&request).map_err(error::to_js)?;
     request.end_user = end_user;
-    body(&request)
+    Ok(request.to_json())
 }
 
 /// The body of `guard(request)`: the hold of a usage request validated like
@@ -305,11 +299,12 @@ pub fn hold_body(request: JsValue, end_user: Option<String>) -> Result<String, J
 #[wasm_bindgen(js_name = guardBody, skip_typescript)]
 pub fn guard_body(request: JsValue, end_user: Option<String>) -> Result<String, JsValue> {
     let report = input::usage_report(&request, "the request").map_err(error::to_js)?;
-    body(&HoldRequest {
+    let request = HoldRequest {
         usage: Some(report.usage),
         end_user,
         ..HoldRequest::default()
-    })
+    };
+    Ok(request.to_json())
 }
 
 /// The body of `hold.settle(actual)`: the actual usage, validated like
@@ -317,54 +312,40 @@ pub fn guard_body(request: JsValue, end_user: Option<String>) -> Result<String, 
 #[wasm_bindgen(js_name = settleBody, skip_typescript)]
 pub fn settle_body(actual: JsValue, event_id: String) -> Result<String, JsValue> {
     let report = input::usage_report(&actual, "the actual usage").map_err(error::to_js)?;
-    body(&SettleRequest {
+    let request = SettleRequest {
         usage: report.usage,
         event_id: Some(event_id),
         feature: report.feature,
-    })
+    };
+    Ok(request.to_json())
 }
 
 /// `affordable(query)`: validates `query` (`{ model, inputTokens? }`) and,
-/// given the available balance, says how many output tokens or units it
-/// still pays for; without one it only validates (and returns `undefined`).
+/// given the available balance (a decimal string already read from an
+/// answer), says how many output tokens or units it still pays for; without
+/// one it only validates (and returns `undefined`).
 #[wasm_bindgen(js_name = affordableFor, skip_typescript)]
 pub fn affordable_for(query: JsValue, available_usd: Option<String>) -> Result<JsValue, JsValue> {
     let query = js_value::from_js(&query, "the query")
         .and_then(|query| UsageRequest::from_value(&query, ""))
         .map_err(error::to_js)?;
-    let Some(available) = available_usd else {
+    let Some(available_text) = available_usd else {
         return Ok(JsValue::UNDEFINED);
     };
-    // Read from an answer already checked by `readAnswer`.
-    let available_usd: Decimal = available.parse().unwrap_or_default();
+    let available = money::parse_decimal(&available_text).map_err(error::to_js)?;
     let answer = active_catalog::with(|catalog| {
-        let count = catalog.max_affordable(&query.model, query.input_tokens, available_usd)?;
+        let count = catalog.max_affordable(&query.model, query.input_tokens, available)?;
         let entry = catalog.resolve(&query.model)?;
         let by_unit = matches!(entry.billing(), Billing::Units { .. });
-        Ok::<_, Error>(Affordable {
-            model: entry.id.clone(),
-            available_usd,
-            input_tokens: query.input_tokens,
-            output_tokens: (!by_unit).then_some(count),
-            units: by_unit.then_some(count),
-        })
-    })
-    .map_err(error::to_js)?;
-    json::to_js(&answer)
-}
-
-/// `affordable()`'s answer.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Affordable {
-    model: String,
-    #[serde(with = "rust_decimal::serde::str")]
-    available_usd: Decimal,
-    input_tokens: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    output_tokens: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    units: Option<u64>,
+        let answer = Object::new();
+        set(&answer, "model", entry.id.as_str());
+        set(&answer, "availableUsd", available_text);
+        set(&answer, "inputTokens", query.input_tokens as f64);
+        let counted = if by_unit { "units" } else { "outputTokens" };
+        set(&answer, counted, count as f64);
+        Ok::<_, Error>(answer)
+    });
+    answer.map(JsValue::from).map_err(error::to_js)
 }
 
 /// How long to wait before retrying a call ([`Retry::wait`]), or -1 for not

@@ -13,8 +13,6 @@ mod active_catalog;
 mod client;
 mod error;
 mod js_value;
-#[cfg(feature = "client")]
-mod json;
 mod quick;
 mod typescript;
 

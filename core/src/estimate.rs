@@ -23,7 +23,7 @@
 use crate::catalog::{Billing, Catalog, Entry, TokenRates};
 use crate::error::{Error, Quoted, Result};
 use crate::money::{self, decimal_string};
-use crate::value::{self, Fields, Value};
+use crate::value::{self, Fields, JsonObject, Value};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::ops::{Add, Sub};
@@ -52,6 +52,26 @@ pub struct UsageRequest {
     /// Units for unit-billed entries (images, seconds, 1K characters, queries, invocations).
     #[serde(default)]
     pub units: u64,
+}
+
+impl UsageRequest {
+    /// Adds the request's fields to `object`, as serde writes them.
+    pub fn write_fields(&self, object: &mut JsonObject) {
+        object
+            .string("model", &self.model)
+            .count("inputTokens", self.input_tokens)
+            .count("cachedInputTokens", self.cached_input_tokens)
+            .count("cacheWriteTokens", self.cache_write_tokens)
+            .count("outputTokens", self.output_tokens)
+            .count("units", self.units);
+    }
+
+    /// The request's JSON text, as serde_json writes it.
+    pub fn to_json(&self) -> String {
+        let mut object = JsonObject::default();
+        self.write_fields(&mut object);
+        object.finish()
+    }
 }
 
 /// The kind of a priced line.

@@ -339,8 +339,7 @@ impl UsageQueue {
         if event.id.is_empty() {
             return Err(Error::invalid_input("usage event id must not be empty"));
         }
-        let json = serde_json::to_string(event)
-            .map_err(|e| Error::invalid_input(format!("usage event {}: {e}", event.id)))?;
+        let json = event.to_json();
         let limit = self.max_event_bytes();
         if json.len() > limit {
             return Err(Error::invalid_input(format!(

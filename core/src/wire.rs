@@ -11,6 +11,7 @@
 
 use crate::error::Error;
 use crate::estimate::{Estimate, UsageRequest};
+use crate::value::JsonObject;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -423,6 +424,54 @@ pub struct UsageEvent {
     /// The app's id for its end user (at most 100 characters), for the
     /// owner's per-user cap on publishable-key spend.
     pub end_user: Option<String>,
+}
+
+impl UsageEvent {
+    /// The event's JSON text, as serde_json writes it (the request's fields inline).
+    pub fn to_json(&self) -> String {
+        let mut object = JsonObject::default();
+        object
+            .string("id", &self.id)
+            .optional("projectId", self.project_id.as_deref());
+        self.usage.write_fields(&mut object);
+        object
+            .optional("feature", self.feature.as_deref())
+            .optional("holdId", self.hold_id.as_deref())
+            .optional("occurredAt", self.occurred_at.as_deref())
+            .optional("endUser", self.end_user.as_deref())
+            .finish()
+    }
+}
+
+impl HoldRequest {
+    /// The request's JSON text, as serde_json writes it.
+    pub fn to_json(&self) -> String {
+        let mut object = JsonObject::default();
+        if let Some(usage) = &self.usage {
+            object.json("usage", &usage.to_json());
+        }
+        object.optional(
+            "amountUsd",
+            self.amount_usd.map(|a| a.to_string()).as_deref(),
+        );
+        if let Some(ttl) = self.ttl_seconds {
+            object.count("ttlSeconds", ttl);
+        }
+        object
+            .optional("endUser", self.end_user.as_deref())
+            .finish()
+    }
+}
+
+impl SettleRequest {
+    /// The request's JSON text, as serde_json writes it.
+    pub fn to_json(&self) -> String {
+        JsonObject::default()
+            .json("usage", &self.usage.to_json())
+            .optional("eventId", self.event_id.as_deref())
+            .optional("feature", self.feature.as_deref())
+            .finish()
+    }
 }
 
 /// A [`UsageEvent`] as it crosses the wire: the request's fields inline. This
@@ -865,6 +914,75 @@ mod optional_decimal_string {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    mod writers {
+        use super::*;
+        use proptest::option;
+        use proptest::prelude::*;
+
+        fn usage() -> impl Strategy<Value = UsageRequest> {
+            (any::<String>(), any::<[u64; 5]>()).prop_map(|(model, counts)| UsageRequest {
+                model,
+                input_tokens: counts[0],
+                cached_input_tokens: counts[1],
+                cache_write_tokens: counts[2],
+                output_tokens: counts[3],
+                units: counts[4],
+            })
+        }
+
+        fn text() -> impl Strategy<Value = Option<String>> {
+            option::of(any::<String>())
+        }
+
+        proptest! {
+            #[test]
+            fn a_usage_event_is_written_as_serde_writes_it(
+                id in any::<String>(), project_id in text(), usage in usage(),
+                feature in text(), hold_id in text(), occurred_at in text(), end_user in text(),
+            ) {
+                let event = UsageEvent { id, project_id, usage, feature, hold_id, occurred_at, end_user };
+                prop_assert_eq!(event.to_json(), serde_json::to_string(&event).unwrap());
+            }
+
+            #[test]
+            fn a_hold_request_is_written_as_serde_writes_it(
+                usage in option::of(usage()),
+                amount in option::of((any::<i64>(), 0u32..=28)),
+                ttl_seconds in option::of(any::<u64>()),
+                end_user in text(),
+            ) {
+                let amount_usd = amount.map(|(mantissa, scale)| Decimal::new(mantissa, scale));
+                let request = HoldRequest { usage, amount_usd, ttl_seconds, end_user };
+                prop_assert_eq!(request.to_json(), serde_json::to_string(&request).unwrap());
+            }
+
+            #[test]
+            fn a_settle_request_is_written_as_serde_writes_it(
+                usage in usage(), event_id in text(), feature in text(),
+            ) {
+                let request = SettleRequest { usage, event_id, feature };
+                prop_assert_eq!(request.to_json(), serde_json::to_string(&request).unwrap());
+            }
+        }
+
+        #[test]
+        fn control_characters_and_quotes_are_escaped_alike() {
+            let event = UsageEvent {
+                id: "e\"1\u{0}\u{1f}\n\u{7f}\u{2028}é".into(),
+                project_id: None,
+                usage: UsageRequest {
+                    model: "m".into(),
+                    ..UsageRequest::default()
+                },
+                feature: Some("\t\r\u{8}\u{c}\\".into()),
+                hold_id: None,
+                occurred_at: None,
+                end_user: None,
+            };
+            assert_eq!(event.to_json(), serde_json::to_string(&event).unwrap());
+        }
+    }
 
     #[test]
     fn money_is_a_string_on_the_wire_and_numbers_are_refused() {

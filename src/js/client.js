@@ -4,7 +4,7 @@
 // JavaScript (fetch with deadlines and retries, timers, storage, tab locks, events); every rule is
 // the Rust core's, reached through the glue's private functions (src/client.rs): the usage queue
 // state machine (`QueueCore`), validating reports and hold requests like `estimateCost`, request
-// bodies, reading answers field by field, the error a status stands for, the retry policy and the
+// bodies, checking answers field by field, the error a status stands for, the retry policy and the
 // storage lease. Declarations: src/client/typescript.rs.
 
 /** How long `balance()` answers from its cache. */
@@ -250,7 +250,7 @@ class Transport {
   }
 
   /**
-   * Makes a request and reads its 2xx JSON answer as `kind` (`readAnswer`), within the call's
+   * Makes a request and reads its 2xx JSON answer as `kind` (`answerOf`), within the call's
    * deadline and until a signal aborts. Failures that may pass (no answer, 408, 429, 5xx) are
    * retried per the client's policy; any other answer rejects with the error it stands for.
    */
@@ -272,7 +272,7 @@ class Transport {
           error = thrown;
         }
         if (reply) {
-          if (reply.status >= 200 && reply.status < 300) return readAnswer(kind, reply.text, `${method} ${path}`);
+          if (reply.status >= 200 && reply.status < 300) return answerOf(kind, reply.text, `${method} ${path}`);
           ({ status, retryAfter } = reply);
           error = answerError(status, reply.text);
         }
@@ -333,6 +333,21 @@ class Transport {
     }
     return { status: response.status, retryAfter, text: await abort.wait(text) };
   }
+}
+
+/**
+ * A 2xx answer's body `text` as plain data, checked field by field as the server's types read it
+ * (`checkAnswer`; fields a newer server adds are let through); `server` naming `what` otherwise.
+ */
+function answerOf(kind, text, what) {
+  let answer;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    throw cloudCreditsError('server', `unreadable answer from ${what}: not JSON`);
+  }
+  checkAnswer(kind, answer, what);
+  return kind === 'notifications' ? answer.notifications : answer;
 }
 
 // ---- Storage: localStorage, memory, or the app's asynchronous adapter

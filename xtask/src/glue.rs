@@ -27,7 +27,7 @@ const WRAPPED_EXPORTS: [&str; 9] = [
 /// The wasm-bindgen exports of the client build that only `src/js/client.js` calls (`src/client.rs`).
 const CLIENT_EXPORTS: [&str; 11] = [
     "answerError",
-    "readAnswer",
+    "checkAnswer",
     "holdBody",
     "guardBody",
     "settleBody",
