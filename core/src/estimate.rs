@@ -443,24 +443,23 @@ impl Catalog {
     }
 }
 
-/// The largest `n ≤ MAX_COUNT` with `n × price ≤ remaining` (both positive).
+/// The largest `n ≤ MAX_COUNT` with `n × price ≤ remaining` (both positive),
+/// by bisection on exact products: no decimal division, whose code the SDK's
+/// wasm would carry for this alone (about 4 KB gzip), and whose 28-digit
+/// rounding a quotient would need correcting for. At most 54 products.
 fn floor_count(remaining: Decimal, price: Decimal) -> u64 {
     let affordable = |n: u64| money::cost_of(n, price).is_ok_and(|cost| cost <= remaining);
-    let guess = remaining
-        .checked_div(price)
-        .map(|quotient| quotient.floor())
-        .filter(|quotient| *quotient < Decimal::from(MAX_COUNT))
-        .and_then(|quotient| u64::try_from(quotient.mantissa() / 10i128.pow(quotient.scale())).ok())
-        .unwrap_or(MAX_COUNT);
-    // Decimal division rounds at 28 digits: correct the guess by exact products.
-    let mut count = guess;
-    while count > 0 && !affordable(count) {
-        count -= 1;
+    // Invariant: `affordable(low)` (0 costs nothing) and not `affordable(high)`.
+    let (mut low, mut high) = (0, MAX_COUNT + 1);
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if affordable(middle) {
+            low = middle;
+        } else {
+            high = middle;
+        }
     }
-    while count < MAX_COUNT && affordable(count + 1) {
-        count += 1;
-    }
-    count
+    low
 }
 
 #[cfg(test)]
@@ -682,11 +681,26 @@ mod tests {
     }
 
     #[test]
-    fn floor_count_corrects_rounded_division() {
+    fn floor_count_is_exact_where_division_rounds() {
         let price = d("0.0000000000000000000000000003");
         assert_eq!(floor_count(d("0.0000000000000000000000000010"), price), 3);
         assert_eq!(floor_count(d("7"), d("3")), 2);
         assert_eq!(floor_count(d("6"), d("3")), 2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn floor_count_is_the_largest_affordable_count(
+            remaining in (1i64..i64::MAX, 0u32..=20),
+            price in (1i64..1_000_000_000, 0u32..=28),
+        ) {
+            let remaining = Decimal::new(remaining.0, remaining.1);
+            let price = Decimal::new(price.0, price.1);
+            let n = floor_count(remaining, price);
+            let cost = |n: u64| money::cost_of(n, price).ok();
+            proptest::prop_assert!(cost(n).is_some_and(|c| c <= remaining));
+            proptest::prop_assert!(n == MAX_COUNT || !cost(n + 1).is_some_and(|c| c <= remaining));
+        }
     }
 
     /// A usage request read from JSON, or the reader's message.
