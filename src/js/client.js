@@ -233,6 +233,16 @@ class Abort {
     }
   }
 
+  /** Waits `ms` milliseconds, unless the call is stopped first (its timer then cleared too). */
+  async pause(ms) {
+    let timer;
+    try {
+      await this.wait(new Promise((resolve) => (timer = setTimeout(resolve, ms))));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Disarms the deadline and the signals' listeners. */
   end() {
     cancel(this.timer);
@@ -278,7 +288,7 @@ class Transport {
         }
         const wait = retryWait(retries, baseMs, maxMs, failures, status, retryAfter, abort.remaining(), jitter());
         if (wait < 0) throw error;
-        await abort.wait(sleep(wait));
+        await abort.pause(wait);
       }
     } finally {
       abort.end();

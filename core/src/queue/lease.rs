@@ -9,12 +9,10 @@
 //! Locks API, which is exact, and the server's per-event dedup keeps such a
 //! race from ever charging twice.
 
-use crate::value::{self, Fields, Value};
-use serde::Serialize;
+use crate::value::{self, Fields, JsonObject, Value};
 
 /// Who holds a storage key, and until when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
     /// The holder's id (a random tab id).
     pub owner: String,
@@ -44,8 +42,10 @@ impl Lease {
 
     /// The stored form, `{"owner":"...","expiresAt":...}`.
     pub fn to_json(&self) -> String {
-        // A string and an integer always serialize; the fallback is unreachable.
-        serde_json::to_string(self).unwrap_or_default()
+        JsonObject::default()
+            .string("owner", &self.owner)
+            .count("expiresAt", self.expires_at)
+            .finish()
     }
 
     /// Whether `me` may take or renew the key that `current` guards at `now_ms`:
