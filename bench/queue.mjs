@@ -95,12 +95,16 @@ export function queueMemory(dist, events) {
 
 /**
  * In this process: JS heap (plus external and array buffers) and wasm linear memory before and
- * after queueing `events` events on a client whose server is unreachable (nothing is sent: the
- * batch timer fires only after 2 s), both after full collections.
+ * after queueing `events` events on a client whose every request fails at once, both after full
+ * collections. Full batches are sent as they fill; the snapshot is taken once their failures
+ * have put them back in the queue (waiting out the backoff), so it counts the queue, not
+ * requests in flight.
  */
 async function measureMemory(dist, events) {
   const { api, wasm } = await load(dist);
-  const cc = new api.CloudCredits({ baseUrl: 'http://127.0.0.1:9', projectId: 'bench', publishableKey: 'pk_000000000000_bench', storage: 'memory' });
+  const offline = () => Promise.reject(new TypeError('offline'));
+  const cc = new api.CloudCredits({ baseUrl: 'http://127.0.0.1:9', projectId: 'bench', publishableKey: 'pk_000000000000_bench', storage: 'memory', fetch: offline });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
   const snapshot = () => {
     globalThis.gc();
     globalThis.gc();
@@ -108,8 +112,10 @@ async function measureMemory(dist, events) {
     return { heap: m.heapUsed, external: m.external, wasm: wasm.memory.buffer.byteLength };
   };
   cc.reportUsage(USAGE); // first-use allocations are not per event
+  await settle();
   const before = snapshot();
   for (let i = 1; i < events; i++) cc.reportUsage(USAGE);
+  await settle();
   const after = snapshot();
   if (cc.pending() !== events) throw new Error(`${cc.pending()} of ${events} events queued`);
   cc.close();

@@ -339,7 +339,9 @@ impl UsageQueue {
         if event.id.is_empty() {
             return Err(Error::invalid_input("usage event id must not be empty"));
         }
-        let json = event.to_json();
+        let mut json = event.to_json();
+        // Held until delivered: no spare capacity per queued event.
+        json.shrink_to_fit();
         let limit = self.max_event_bytes();
         if json.len() > limit {
             return Err(Error::invalid_input(format!(

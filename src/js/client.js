@@ -61,8 +61,9 @@ function randomBytes(n) {
   }
 }
 
-/** A random (version 4) UUID. */
+/** A random (version 4) UUID: the engine's `crypto.randomUUID` where it has one. */
 function newUuid() {
+  if (typeof globalThis.crypto?.randomUUID === 'function') return globalThis.crypto.randomUUID();
   const bytes = randomBytes(16);
   bytes[6] = (bytes[6] & 0x0f) | 0x40;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
