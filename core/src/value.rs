@@ -407,17 +407,30 @@ pub fn list<'a, T>(
     path: &str,
     read: impl Fn(&'a Value, &str) -> Result<T>,
 ) -> Result<Vec<T>> {
-    let Value::Array(items) = value else {
-        return Err(Error::invalid_input(format!(
+    let items = items_of(value, path)?;
+    let mut list = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        list.push(read(item, &item_path(path, i))?);
+    }
+    Ok(list)
+}
+
+/// The items of the array at `path` (not generic: one copy for every [`list`]).
+#[inline(never)]
+fn items_of<'a>(value: &'a Value, path: &str) -> Result<&'a [Value]> {
+    match value {
+        Value::Array(items) => Ok(items),
+        other => Err(Error::invalid_input(format!(
             "{path} must be an array, got {}",
-            value.describe()
-        )));
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| read(item, &format!("{path}[{i}]")))
-        .collect()
+            other.describe()
+        ))),
+    }
+}
+
+/// `path[i]` (not generic: one copy for every [`list`]).
+#[inline(never)]
+fn item_path(path: &str, i: usize) -> String {
+    format!("{path}[{i}]")
 }
 
 /// One of `choices`, by its name.
