@@ -124,7 +124,7 @@ function queueSection(run) {
     table(['measure', 'value'], [
       ['events/s, first `reportUsage` to last event delivered', `**${n(q.eventsPerSecond)}**`],
       ['one `reportUsage` call (validate, estimate, queue)', `${n(q.reportUs, 1)} µs`],
-      [`memory per queued event (${n(m.events)} events queued, nothing sent; fresh \`node --expose-gc\`)`, `**${n(m.bytes)} B**: wasm linear memory ${n(m.wasmBytes)} B + JS heap ${n(m.heapBytes)} B`],
+      [`memory per queued event (${n(m.events)} events queued, every request failing at once, measured once the failed batches are back in the queue; fresh \`node --expose-gc\`)`, `**${n(m.bytes)} B**: wasm linear memory ${n(m.wasmBytes)} B + JS heap ${n(m.heapBytes)} B`],
     ]),
     '',
     'Wasm memory grows in 64 KiB pages and never shrinks, so its per-event figure is the growth over the whole queue divided by the events.',
