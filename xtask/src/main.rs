@@ -40,7 +40,9 @@ commands:
                            package into target/api/
   size                     build the package, then print each module's code by origin
                            (crate or module) into bench/RESULTS.md; not part of `test`
-  test                     run every test suite and print `N passed, M failed`
+  test [<suite>...]        run every test suite, or the ones named (core, sdk, server,
+                           xtask, js, packaging, hermes, e2e), and print
+                           `N passed, M failed, K skipped`
   catalog import <file>    refresh core/catalog/models.json from a LiteLLM
                            model_prices_and_context_window.json file
   version [<x.y.z>]        set the version in Cargo.toml and pkg/package.json (no
@@ -55,7 +57,7 @@ fn main() -> ExitCode {
         ["demo"] => demo::run(),
         ["doc"] => doc::run(),
         ["size"] => size::run(),
-        ["test"] => test::run(),
+        ["test", suites @ ..] => test::run(suites),
         ["catalog", "import", file] => catalog::import(
             std::path::Path::new(file),
             &root().join("core/catalog/models.json"),

@@ -1,5 +1,5 @@
-//! `cargo xtask test`: every suite, from set-up to the browser, ending with
-//! one summary line `N passed, M failed`.
+//! `cargo xtask test [suite...]`: every suite (or the ones named), from
+//! set-up to the browser, ending with one summary line `N passed, M failed, K skipped`.
 
 use crate::postgres::TempPostgres;
 use crate::process::{self, tee};
@@ -7,12 +7,33 @@ use crate::setup::{self, WASM_TARGET};
 use crate::{build, doc, root, server, version, Result};
 use std::process::Command;
 
-/// Counts of passed and failed tests over all suites.
+/// The suites `cargo xtask test <suite>` runs one at a time (no name: all of
+/// them, after the format, lint, version and API reference checks).
+pub const SUITES: [&str; 8] = [
+    "core",
+    "sdk",
+    "server",
+    "xtask",
+    "js",
+    "packaging",
+    "hermes",
+    "e2e",
+];
+
+/// Counts of passed, failed and skipped tests over all suites.
 #[derive(Default)]
 struct Tally {
+    counts: Counts,
+    failed_suites: Vec<String>,
+}
+
+/// Test counts, as the runners report them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Counts {
     passed: u64,
     failed: u64,
-    failed_suites: Vec<String>,
+    /// Ignored (cargo) or skipped (node) tests: reported, never counted as passed.
+    skipped: u64,
 }
 
 impl Tally {
@@ -28,11 +49,12 @@ impl Tally {
                 (false, String::new())
             }
         };
-        let (passed, failed) = counts(&out);
-        self.passed += passed;
-        self.failed += failed;
-        if !ok || failed > 0 {
-            self.failed += u64::from(failed == 0);
+        let found = counts(&out);
+        self.counts.passed += found.passed;
+        self.counts.failed += found.failed;
+        self.counts.skipped += found.skipped;
+        if !ok || found.failed > 0 {
+            self.counts.failed += u64::from(found.failed == 0);
             self.failed_suites.push(name.to_string());
         }
     }
@@ -41,10 +63,10 @@ impl Tally {
     fn check(&mut self, name: &str, outcome: Result) -> bool {
         eprintln!("\n==> {name}");
         match outcome {
-            Ok(()) => self.passed += 1,
+            Ok(()) => self.counts.passed += 1,
             Err(message) => {
                 eprintln!("{message}");
-                self.failed += 1;
+                self.counts.failed += 1;
                 self.failed_suites.push(name.to_string());
             }
         }
@@ -52,11 +74,10 @@ impl Tally {
     }
 }
 
-/// Sums the counts that cargo test (`test result: ok. 3 passed; 0 failed; ...`)
-/// and node's TAP reporter (`# pass 3`, `# fail 0`) print.
-fn counts(output: &str) -> (u64, u64) {
-    let mut passed = 0;
-    let mut failed = 0;
+/// Sums the counts that cargo test (`test result: ok. 3 passed; 0 failed; 1 ignored; ...`)
+/// and node's TAP reporter (`# pass 3`, `# fail 0`, `# skipped 1`) print.
+fn counts(output: &str) -> Counts {
+    let mut counts = Counts::default();
     for line in output.lines() {
         let line = line.trim();
         if let Some(rest) = line.strip_prefix("test result: ") {
@@ -65,19 +86,27 @@ fn counts(output: &str) -> (u64, u64) {
                 if let (Some(n), Some(kind)) = (words.next(), words.next()) {
                     let n: u64 = n.parse().unwrap_or(0);
                     match kind {
-                        "passed" => passed += n,
-                        "failed" => failed += n,
+                        "passed" => counts.passed += n,
+                        "failed" => counts.failed += n,
+                        "ignored" => counts.skipped += n,
                         _ => {}
                     }
                 }
             }
-        } else if let Some(n) = line.strip_prefix("# pass ") {
-            passed += n.trim().parse::<u64>().unwrap_or(0);
-        } else if let Some(n) = line.strip_prefix("# fail ") {
-            failed += n.trim().parse::<u64>().unwrap_or(0);
+            continue;
+        }
+        let tap = [
+            ("# pass ", &mut counts.passed),
+            ("# fail ", &mut counts.failed),
+            ("# skipped ", &mut counts.skipped),
+        ];
+        for (prefix, count) in tap {
+            if let Some(n) = line.strip_prefix(prefix) {
+                *count += n.trim().parse::<u64>().unwrap_or(0);
+            }
         }
     }
-    (passed, failed)
+    counts
 }
 
 fn cargo(args: &[&str]) -> Command {
@@ -93,8 +122,17 @@ fn node_tests(dir: &str) -> Command {
     cmd
 }
 
-/// Runs every suite and fails when any test failed.
-pub fn run() -> Result {
+/// Runs the suites named in `names` (all of them, and the checks, when
+/// none is named) and fails when any test failed.
+pub fn run(names: &[&str]) -> Result {
+    if let Some(unknown) = names.iter().find(|name| !SUITES.contains(name)) {
+        return Err(format!(
+            "no test suite {unknown:?}; the suites are {}",
+            SUITES.join(", ")
+        ));
+    }
+    let all = names.is_empty();
+    let wants = |suite: &str| all || names.contains(&suite);
     // A full run builds each crate once: incremental state would only add
     // about 1 GB to `target/` (every cargo command below inherits this).
     std::env::set_var("CARGO_INCREMENTAL", "0");
@@ -105,6 +143,42 @@ pub fn run() -> Result {
     setup::npm_ci(&root().join("www"))?;
 
     let mut tally = Tally::default();
+    if all {
+        checks(&mut tally);
+    }
+    let package_wanted = ["js", "packaging", "hermes", "e2e"]
+        .iter()
+        .any(|s| wants(s));
+    let built = package_wanted && tally.check("build the npm package", build::run());
+    if all && built {
+        tally.check(
+            "API reference (TypeDoc, no warnings)",
+            doc::generate().map(|_| ()),
+        );
+    }
+    native_suites(&mut tally, all, &wants);
+    server_suites(&mut tally, built, &wants);
+
+    println!();
+    if !tally.failed_suites.is_empty() {
+        println!("failed: {}", tally.failed_suites.join(", "));
+        setup::disk_space();
+    }
+    let Counts {
+        passed,
+        failed,
+        skipped,
+    } = tally.counts;
+    println!("{passed} passed, {failed} failed, {skipped} skipped");
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err("some tests failed".into())
+    }
+}
+
+/// Format, lint and the versions: each one check.
+fn checks(tally: &mut Tally) {
     tally.check(
         "format",
         process::run(&mut cargo(&["fmt", "--all", "--check"])),
@@ -124,41 +198,53 @@ pub fn run() -> Result {
         "versions in step (Cargo.toml, pkg/package.json)",
         version::run(&[]),
     );
-    let built = tally.check("build the npm package", build::run());
-    if built {
-        tally.check(
-            "API reference (TypeDoc, no warnings)",
-            doc::generate().map(|_| ()),
-        );
-    }
+}
 
-    match TempPostgres::start() {
-        Ok(pg) => tally.suite(
-            "native tests (core, SDK, server on SQLite and PostgreSQL)",
-            cargo(&["test", "--workspace"]).env("TEST_POSTGRES_URL", &pg.url),
+/// The native `cargo test`s: the whole workspace in one run (`all`), else
+/// each wanted crate's. The server's PostgreSQL tests (ignored without a
+/// database) run on a throwaway PostgreSQL.
+fn native_suites(tally: &mut Tally, all: bool, wants: &dyn Fn(&str) -> bool) {
+    let with_postgres = |tally: &mut Tally, name: &str, packages: &[&str]| {
+        let pg = match TempPostgres::start() {
+            Ok(pg) => pg,
+            Err(message) => {
+                tally.check("start PostgreSQL", Err(message));
+                return;
+            }
+        };
+        let mut args = vec!["test"];
+        args.extend(packages);
+        args.extend(["--", "--include-ignored"]);
+        tally.suite(name, cargo(&args).env("TEST_POSTGRES_URL", &pg.url));
+    };
+    if all {
+        let name = "native tests (core, SDK, server on SQLite and PostgreSQL, xtask)";
+        return with_postgres(tally, name, &["--workspace"]);
+    }
+    let crates = [
+        (
+            "core",
+            "native tests of the core",
+            "rork-cloud-credits-core",
         ),
-        Err(message) => {
-            tally.check("start PostgreSQL", Err(message));
+        ("sdk", "native tests of the SDK crate", "rork-cloud-credits"),
+        ("xtask", "tests of the build tools", "xtask"),
+    ];
+    for (suite, name, package) in crates {
+        if wants(suite) {
+            tally.suite(name, &mut cargo(&["test", "--package", package]));
         }
     }
-
-    server_suites(&mut tally, built);
-
-    println!();
-    if !tally.failed_suites.is_empty() {
-        println!("failed: {}", tally.failed_suites.join(", "));
-        setup::disk_space();
-    }
-    println!("{} passed, {} failed", tally.passed, tally.failed);
-    if tally.failed == 0 {
-        Ok(())
-    } else {
-        Err("some tests failed".into())
+    if wants("server") {
+        let name = "server tests on SQLite and PostgreSQL";
+        with_postgres(tally, name, &["--package", "rork-cloud-credits-server"]);
     }
 }
 
 /// A test suite of the built SDK, most of them against their own reference server.
 struct Suite {
+    /// Its name for `cargo xtask test <suite>`.
+    suite: &'static str,
     name: &'static str,
     /// Names the suite's database file; `None` for a suite that talks to no server.
     key: Option<&'static str>,
@@ -171,7 +257,11 @@ struct Suite {
 /// server on a fresh SQLite database, its URL in `CLOUD_CREDITS_URL` (the
 /// packaging suite, which talks to none, runs without one). The wasm
 /// tests bake that URL in at compile time; the JS suites also need the built package.
-fn server_suites(tally: &mut Tally, package_built: bool) {
+fn server_suites(tally: &mut Tally, package_built: bool, wants: &dyn Fn(&str) -> bool) {
+    let wanted = ["sdk", "js", "packaging", "hermes", "e2e"];
+    if !wanted.iter().any(|suite| wants(suite)) {
+        return;
+    }
     let binary = server::build();
     if let Err(message) = &binary {
         tally.check("build the reference server", Err(message.clone()));
@@ -180,6 +270,7 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
     let _ = std::fs::create_dir_all(&work);
     let suites = [
         Suite {
+            suite: "sdk",
             name: "wasm tests in headless Chromium",
             key: Some("wasm"),
             needs_package: false,
@@ -196,24 +287,28 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
             },
         },
         Suite {
+            suite: "js",
             name: "npm package tests (node:test)",
             key: Some("js"),
             needs_package: true,
             command: || node_tests("tests/js"),
         },
         Suite {
+            suite: "packaging",
             name: "packaging tests (npm pack into every bundler, Node 18 and 20, Metro + Hermes, tsc, publint, attw)",
             key: None,
             needs_package: true,
             command: || node_tests("tests/packaging"),
         },
         Suite {
+            suite: "hermes",
             name: "no-WebAssembly fallback (node --jitless, Hermes VM)",
             key: Some("hermes"),
             needs_package: true,
             command: || node_tests("tests/hermes"),
         },
         Suite {
+            suite: "e2e",
             name: "browser end-to-end tests (Playwright + Chromium)",
             key: Some("e2e"),
             needs_package: true,
@@ -221,12 +316,16 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
         },
     ];
     for Suite {
+        suite,
         name,
         key,
         needs_package,
         command,
     } in suites
     {
+        if !wants(suite) {
+            continue;
+        }
         if needs_package && !package_built {
             tally.check(name, Err("skipped: the npm package did not build".into()));
             continue;
@@ -259,18 +358,26 @@ fn server_suites(tally: &mut Tally, package_built: bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::counts;
+    use super::{counts, Counts};
 
     #[test]
     fn sums_cargo_and_tap_counts() {
         let out = "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured\n\
                    test result: FAILED. 3 passed; 2 failed; 0 ignored\n\
-                   # tests 5\n# pass 4\n# fail 1\n";
-        assert_eq!(counts(out), (19, 3));
+                   # tests 5\n# pass 4\n# fail 1\n# skipped 2\n";
+        let expected = Counts {
+            passed: 19,
+            failed: 3,
+            skipped: 3,
+        };
+        assert_eq!(counts(out), expected);
     }
 
     #[test]
     fn output_without_results_counts_nothing() {
-        assert_eq!(counts("error[E0425]: cannot find value\n"), (0, 0));
+        assert_eq!(
+            counts("error[E0425]: cannot find value\n"),
+            Counts::default()
+        );
     }
 }

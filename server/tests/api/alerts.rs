@@ -54,9 +54,7 @@ async fn kinds(server: &Server, owner: &Owner) -> Vec<String> {
 }
 
 async fn low_balance_alerts_fire_once_per_crossing_and_rearm(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     settings(
         &server,
@@ -138,9 +136,7 @@ async fn low_balance_alerts_fire_once_per_crossing_and_rearm(backend: Backend) {
 }
 
 async fn auto_top_up_fires_once_per_crossing_within_the_daily_cap(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     settings(
         &server,
@@ -183,9 +179,7 @@ async fn auto_top_up_fires_once_per_crossing_within_the_daily_cap(backend: Backe
 }
 
 async fn failed_auto_top_up_becomes_a_notification(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     settings(
         &server,

@@ -144,13 +144,10 @@ async fn idle_connections_beyond_the_cap_do_not_stop_a_client_being_answered() {
 /// sends anything, and a keep-alive connection left idle after a request
 /// are all closed once the header-read timeout has passed.
 async fn trickling_and_idle_connections_are_closed(backend: Backend) {
-    let Some(server) = Server::start_with(backend, |options| {
+    let server = Server::start_with(backend, |options| {
         options.connections.header_read_timeout = Duration::from_secs(1);
     })
-    .await
-    else {
-        return;
-    };
+    .await;
     let addr: SocketAddr = server.url.trim_start_matches("http://").parse().unwrap();
     let mut silent = TcpStream::connect(addr).await.unwrap();
     let mut kept_alive = TcpStream::connect(addr).await.unwrap();
@@ -194,9 +191,7 @@ async fn trickling_and_idle_connections_are_closed(backend: Backend) {
 /// burst 400): a flood from 127.0.0.1 meets 429 `rate_limited`, while
 /// another address is still answered.
 async fn unauthenticated_requests_from_one_address_get_429(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let path = "/v1/projects/none/balance";
     let mut statuses = Vec::new();
     for _ in 0..25 {
@@ -217,13 +212,10 @@ async fn unauthenticated_requests_from_one_address_get_429(backend: Backend) {
 /// Two publishable keys of one project share the project's budget (the
 /// per-key size unless set): keys do not multiply it.
 async fn keys_of_one_project_share_its_rate_limit(backend: Backend) {
-    let Some(server) = Server::start_with(backend, |options| {
+    let server = Server::start_with(backend, |options| {
         options.rate_limit = RateLimit::new(1, 3);
     })
-    .await
-    else {
-        return;
-    };
+    .await;
     let owner = server.owner().await;
     let path = format!("/v1/projects/{}/keys", owner.project_id);
     let (status, second) = server.post(&path, Some(&owner.sk), json!({})).await;
@@ -252,9 +244,7 @@ async fn sign_in_flood(server: &Server) -> Vec<(u16, Value)> {
 /// before any password is hashed (per-address sign-in limit first, the
 /// hashing pool after), and the server keeps answering meanwhile.
 async fn a_sign_in_flood_is_refused_before_hashing(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let (answers, meanwhile) = tokio::join!(
         sign_in_flood(&server),
         answered(&server.url, "/v1/models", None)
@@ -272,13 +262,10 @@ async fn a_sign_in_flood_is_refused_before_hashing(backend: Backend) {
 /// sign-ins at once, most are refused (a hash takes far longer than the
 /// flood takes to arrive, though one finishing early lets another in).
 async fn the_hashing_pool_refuses_what_it_cannot_hold(backend: Backend) {
-    let Some(server) = Server::start_with(backend, |options| {
+    let server = Server::start_with(backend, |options| {
         options.sign_in_rate_limit = RateLimit::new(10_000, 10_000);
     })
-    .await
-    else {
-        return;
-    };
+    .await;
     let answers = sign_in_flood(&server).await;
     let checked = answers.iter().filter(|(s, _)| *s == 401).count();
     let limited = answers.iter().filter(|(s, _)| *s == 429).count();
@@ -293,9 +280,7 @@ async fn the_hashing_pool_refuses_what_it_cannot_hold(backend: Backend) {
 /// with the publishable key: each is refused, and a legitimate client
 /// reading its balance meanwhile is answered every time, [`PROMPTLY`].
 async fn refused_large_bodies_do_not_starve_a_client(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let mut body = String::from(r#"{"events":["#);
     while body.len() < (1 << 20) - 16 {

@@ -8,9 +8,7 @@ use serde_json::json;
 on_both!(malformed_requests_get_json_errors_and_change_nothing);
 
 async fn malformed_requests_get_json_errors_and_change_nothing(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let pid = &owner.project_id;
     let raw = |method: Method, path: String, body: &'static str, content_type: &'static str| {

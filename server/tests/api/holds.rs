@@ -11,9 +11,7 @@ on_both!(
 );
 
 async fn hold_reserves_and_settle_debits_actual_and_releases_rest(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let pid = &owner.project_id;
     // gpt-4o-mini: $0.15 / 1M input, $0.60 / 1M output.
@@ -98,9 +96,7 @@ async fn hold_reserves_and_settle_debits_actual_and_releases_rest(backend: Backe
 }
 
 async fn release_and_expiry_give_the_reservation_back(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let pid = &owner.project_id;
     let path = format!("/v1/projects/{pid}/holds");
@@ -154,9 +150,7 @@ async fn release_and_expiry_give_the_reservation_back(backend: Backend) {
 }
 
 async fn holds_that_do_not_fit_are_refused(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let pid = &owner.project_id;
     let path = format!("/v1/projects/{pid}/holds");

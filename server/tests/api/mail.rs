@@ -72,9 +72,7 @@ async fn alert_emails_go_out_over_smtp_exactly_once(backend: Backend) {
         options.mailer = Some(mailer.clone());
         options.sweep_every = Duration::from_millis(50);
     };
-    let Some(server) = Server::start_with(backend, with_mailer).await else {
-        return;
-    };
+    let server = Server::start_with(backend, with_mailer).await;
     let second = Server::open_with(&server.db.url, with_mailer).await;
     let owner = server.owner().await;
     server

@@ -13,9 +13,7 @@ on_both!(
 );
 
 async fn free_grant_is_given_once_ever(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     for enabled in [false, true, false, true, true] {
         let body = server
@@ -55,9 +53,7 @@ async fn free_grant_is_given_once_ever(backend: Backend) {
 }
 
 async fn toggle_off_refuses_holds_and_usage_but_balance_stays_readable(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     server
         .settings(
@@ -101,9 +97,7 @@ async fn toggle_off_refuses_holds_and_usage_but_balance_stays_readable(backend: 
 }
 
 async fn settings_are_validated_whole_before_anything_changes(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let path = format!("/v1/projects/{}/settings", owner.project_id);
     let auto = |amount: &str, cap: &str| {

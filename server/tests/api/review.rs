@@ -10,9 +10,7 @@ use serde_json::json;
 on_both!(charge_review_tells_build_from_cloud_and_files_a_report);
 
 async fn charge_review_tells_build_from_cloud_and_files_a_report(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let pid = &owner.project_id;
     let t = Utc::now() - Duration::hours(5);

@@ -69,9 +69,7 @@ async fn set_limits(server: &Server, owner: &Owner, limits: Value) -> (u16, Valu
 /// Was: 500 image events from a project holding $1.00 were all accepted
 /// (balance -$9.00 here, -$16,999 with 1,000 units each).
 async fn a_publishable_batch_never_takes_the_balance_below_zero(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let batch = server
         .report(&owner.pk, (0..500).map(|_| image_event()).collect())
@@ -124,9 +122,7 @@ async fn a_publishable_batch_never_takes_the_balance_below_zero(backend: Backend
 }
 
 async fn secret_key_usage_goes_below_zero_only_as_far_as_the_overdraft_limit(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     // $0.30 each: gpt-4o, 60,000 input tokens at $2.50/1M + 15,000 output at $10/1M.
     let events = |n: usize| {
@@ -185,9 +181,7 @@ async fn secret_key_usage_goes_below_zero_only_as_far_as_the_overdraft_limit(bac
 /// Was: with the cloud off, events naming an already settled hold were
 /// accepted and charged.
 async fn cloud_off_refuses_publishable_spend_even_naming_a_hold(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let (status, settled) = hold(&server, &owner, &owner.pk, json!({ "amountUsd": "0.05" })).await;
     assert_eq!(status, 201, "{settled}");
@@ -231,9 +225,7 @@ async fn cloud_off_refuses_publishable_spend_even_naming_a_hold(backend: Backend
 /// Was: a publishable key reserved the whole $51 for an hour, and the real
 /// app's next small hold was refused.
 async fn publishable_holds_cannot_lock_the_balance(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     server.top_up(&owner.sk, &owner.project_id, "50.00").await;
     let all = hold(&server, &owner, &owner.pk, json!({ "amountUsd": "51.00" })).await;
@@ -266,9 +258,7 @@ async fn publishable_holds_cannot_lock_the_balance(backend: Backend) {
 
 /// Was: settling a $0.03 hold with $0.45 of usage debited $0.45 (here $0.30).
 async fn a_publishable_settlement_charges_at_most_the_hold(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     // gpt-4o: 60,000 input tokens at $2.50/1M + 15,000 output at $10/1M = $0.30.
     let usage = json!({ "model": "gpt-4o", "inputTokens": 60_000, "outputTokens": 15_000 });
@@ -319,9 +309,7 @@ async fn a_publishable_settlement_charges_at_most_the_hold(backend: Backend) {
 
 /// Was: `"outputToken": 5000` was accepted and charged 0.
 async fn unknown_fields_in_usage_and_holds_are_refused(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let mut event = text_event(1000, 0);
     event["outputToken"] = json!(5000);
@@ -342,9 +330,7 @@ async fn unknown_fields_in_usage_and_holds_are_refused(backend: Backend) {
 }
 
 async fn owner_set_key_limits_bound_spend_per_hour_and_per_end_user(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let (_, project) = server
         .get(
@@ -428,9 +414,7 @@ async fn owner_set_key_limits_bound_spend_per_hour_and_per_end_user(backend: Bac
 /// Concurrent holds through two server instances on one database: the key's
 /// limit on what it holds at once is never exceeded.
 async fn key_limits_hold_across_two_instances(backend: Backend) {
-    let Some(first) = Server::start(backend).await else {
-        return;
-    };
+    let first = Server::start(backend).await;
     let second = first.sibling().await;
     let owner = first.owner().await;
     first.top_up(&owner.sk, &owner.project_id, "50.00").await;
@@ -455,13 +439,10 @@ async fn key_limits_hold_across_two_instances(backend: Backend) {
 }
 
 async fn each_end_user_has_a_request_budget_of_their_own(backend: Backend) {
-    let Some(server) = Server::start_with(backend, |options| {
+    let server = Server::start_with(backend, |options| {
         options.end_user_rate_limit = RateLimit::new(1, 3);
     })
-    .await
-    else {
-        return;
-    };
+    .await;
     let owner = server.owner().await;
     let as_user = |user: &str| json!({ "amountUsd": "0.01", "endUser": user });
     for _ in 0..3 {
@@ -485,9 +466,7 @@ async fn each_end_user_has_a_request_budget_of_their_own(backend: Backend) {
 /// The owner's server reserves $5 with its secret key: anyone holding the
 /// publishable key and the hold's id must not turn that into a charge.
 async fn a_publishable_key_closes_only_its_own_holds(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     server.top_up(&owner.sk, &owner.project_id, "10.00").await;
     let (status, held) = hold(&server, &owner, &owner.sk, json!({ "amountUsd": "5.00" })).await;

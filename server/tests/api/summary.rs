@@ -12,9 +12,7 @@ use serde_json::json;
 on_both!(summaries_group_spend_by_model_project_and_utc_day);
 
 async fn summaries_group_spend_by_model_project_and_utc_day(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     server.top_up(&owner.sk, &owner.project_id, "5.00").await;
     let (second_id, second_pk) = server.project(&owner.sk, "Second").await;
@@ -141,9 +139,7 @@ on_both!(day_totals_kept_per_event_equal_the_totals_of_the_events_after_an_upgra
 async fn day_totals_kept_per_event_equal_the_totals_of_the_events_after_an_upgrade(
     backend: Backend,
 ) {
-    let Some(db) = TestDb::fresh(backend).await else {
-        return;
-    };
+    let db = TestDb::fresh(backend).await;
     let server = Server::open(&db.url).await;
     let owner = server.owner().await;
     let pid = owner.project_id.clone();
@@ -275,9 +271,7 @@ on_both!(day_totals_saturate_instead_of_failing_the_usage_that_overflows_them);
 /// such counts any more (they are beyond every model's context window and every balance), so
 /// the events are recorded through `usage::record`, below the HTTP checks, at $0.000001 each.
 async fn day_totals_saturate_instead_of_failing_the_usage_that_overflows_them(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
-        return;
-    };
+    let server = Server::start(backend).await;
     let owner = server.owner().await;
     let max = (1u64 << 53) - 1;
     let now = chrono::Utc::now().timestamp_millis();
