@@ -26,7 +26,7 @@ use rork_cloud_credits_core::retry::{Backoff, Retry, MAX_RETRIES};
 use rork_cloud_credits_core::value::Value;
 use rork_cloud_credits_core::wire::{
     Balance, ErrorBody, Hold, HoldRequest, NotificationList, SettleRequest, Settlement,
-    UsageBatchResult, UsageEvent, UsageSummary,
+    UsageBatchResult, UsageEvent, UsageSummary, MAX_LABEL_CHARS, MAX_SUMMARY_DAYS,
 };
 use rork_cloud_credits_core::{money, Error, ErrorCode};
 use wasm_bindgen::prelude::*;
@@ -395,10 +395,11 @@ pub fn retry_defaults() -> Vec<f64> {
     ]
 }
 
-/// The longest `feature` or `endUser` the server records, in characters.
-#[wasm_bindgen(js_name = maxLabelChars, skip_typescript)]
-pub fn max_label_chars() -> usize {
-    input::MAX_LABEL_CHARS
+/// The limits `client.js` checks before anything is sent, the server's:
+/// `[maxLabelChars, maxSummaryDays]` (`endUser`'s length, `usage({ days })`).
+#[wasm_bindgen(js_name = clientLimits, skip_typescript)]
+pub fn client_limits() -> Vec<f64> {
+    vec![MAX_LABEL_CHARS as f64, MAX_SUMMARY_DAYS.into()]
 }
 
 /// A storage lease of `owner` for `ttl_ms` from `now`, as stored text.

@@ -15,6 +15,13 @@ use crate::value::JsonObject;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// The longest label an app attaches to usage (`feature`, `endUser`), in characters: the
+/// server's limit, and the SDK's before it sends anything.
+pub const MAX_LABEL_CHARS: usize = 100;
+
+/// The longest window of a usage summary, in UTC days (`usage({ days })`, `?days=`).
+pub const MAX_SUMMARY_DAYS: u32 = 90;
+
 /// The body of every error response: `{ "error": { "code", "message" } }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

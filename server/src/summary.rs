@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 /// The default window: 30 days.
 pub const DEFAULT_DAYS: u32 = 30;
-/// The longest window: 90 days.
-pub const MAX_DAYS: u32 = 90;
+/// The longest window, in UTC days: the core's, as the SDK checks it.
+pub use rork_cloud_credits_core::wire::MAX_SUMMARY_DAYS as MAX_DAYS;
 
 /// Whose usage to summarize.
 #[derive(Debug, Clone, Copy)]

@@ -26,8 +26,8 @@ use rork_cloud_credits_core::{Error, ErrorCode};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// The most events one batch may hold.
-pub const MAX_BATCH: usize = 500;
+/// The most events in one `POST /v1/usage`: the core's, as the SDK's queue batches them.
+pub use rork_cloud_credits_core::queue::MAX_BATCH_EVENTS as MAX_BATCH;
 /// How far in the future `occurredAt` may be (clock skew): 5 minutes.
 const MAX_FUTURE_MS: i64 = 5 * 60 * 1000;
 

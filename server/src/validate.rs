@@ -19,8 +19,8 @@ pub fn cents(field: &str, value: Decimal, min: Decimal, max: Decimal) -> AppResu
     Ok(())
 }
 
-/// The longest label an app attaches to usage (`feature`, `endUser`).
-pub const MAX_LABEL_CHARS: usize = 100;
+/// The longest label an app attaches to usage (`feature`, `endUser`): the core's, as the SDK checks it.
+pub use rork_cloud_credits_core::wire::MAX_LABEL_CHARS;
 
 /// Free text of 1 to `max` characters without control characters.
 pub fn text(field: &str, value: &str, max: usize) -> AppResult<()> {

@@ -7,12 +7,9 @@ use crate::{active_catalog, js_value};
 use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::money;
 use rork_cloud_credits_core::value::Value;
-use rork_cloud_credits_core::wire::HoldRequest;
+use rork_cloud_credits_core::wire::{HoldRequest, MAX_LABEL_CHARS};
 use rork_cloud_credits_core::Error;
 use wasm_bindgen::JsValue;
-
-/// The longest `feature` (or `endUser`) the server records.
-pub(crate) const MAX_LABEL_CHARS: usize = 100;
 
 /// The fields a usage report has besides a request's.
 const REPORT_FIELDS: [&str; 2] = ["feature", "holdId"];

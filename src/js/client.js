@@ -156,8 +156,9 @@ function readRetry(value) {
 function usageQuery(query) {
   const given = (name) => (isObject(query) ? query[name] : undefined);
   const days = given('days') ?? 30;
-  if (typeof days !== 'number' || !(days >= 1 && days <= 90) || !Number.isInteger(days)) {
-    throw invalid('days must be a whole number of days from 1 to 90');
+  const [, maxDays] = clientLimits();
+  if (typeof days !== 'number' || !(days >= 1 && days <= maxDays) || !Number.isInteger(days)) {
+    throw invalid(`days must be a whole number of days from 1 to ${maxDays}`);
   }
   const groupBy = given('groupBy') ?? 'model';
   if (!['model', 'project', 'day'].includes(groupBy)) {
@@ -953,7 +954,7 @@ class CloudCredits {
       throw invalid("publishableKey must be the project's publishable key (pk_...); never put a secret key in a browser");
     }
     const endUser = stringOption(options, 'endUser');
-    const maxLabel = maxLabelChars();
+    const [maxLabel] = clientLimits();
     if (endUser !== undefined && (endUser === '' || [...endUser].length > maxLabel)) {
       throw invalid(`endUser must be 1 to ${maxLabel} characters: the app's id for its end user`);
     }

@@ -34,7 +34,7 @@ const CLIENT_EXPORTS: [&str; 11] = [
     "affordableFor",
     "retryWait",
     "retryDefaults",
-    "maxLabelChars",
+    "clientLimits",
     "leaseGrant",
     "leaseMayTake",
 ];
