@@ -19,8 +19,7 @@ use rork_cloud_credits_core::answers::Answer;
 use rork_cloud_credits_core::catalog::Billing;
 use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::queue::{
-    error_for_status, Absorbed, Batch, Failure, Lease, Outcome, Poll, QueueConfig, Trigger,
-    UsageQueue,
+    Absorbed, Batch, Failure, Lease, Outcome, Poll, QueueConfig, Trigger, UsageQueue,
 };
 use rork_cloud_credits_core::retry::{Backoff, Retry, MAX_RETRIES};
 use rork_cloud_credits_core::value::Value;
@@ -252,7 +251,7 @@ fn read<T: Answer>(text: &str) -> Result<T, String> {
 /// it sent one, otherwise one derived from the status.
 fn status_error(status: u16, body: &str) -> Error {
     let body = read::<ErrorBody>(body).ok();
-    error_for_status(status, body.map(|b| b.error))
+    Error::for_status(status, body.map(|b| b.error))
 }
 
 /// The `CloudCreditsError` a non-2xx answer (`status`, body `text`) stands for.

@@ -143,6 +143,27 @@ impl Error {
     pub fn invalid_input(message: impl Into<String>) -> Self {
         Error::new(ErrorCode::InvalidInput, message)
     }
+
+    /// The error an HTTP answer that is not a success stands for: the
+    /// server's own error body when it sent one, otherwise one derived from
+    /// the status (401 `unauthorized`, 403 `forbidden`, 404 `not_found`, 408
+    /// `network`, 429 `rate_limited`, other 4xx `invalid_input`, the rest
+    /// `server`). Every call of the SDK reads its failures with it.
+    pub fn for_status(status: u16, body: Option<Error>) -> Error {
+        let error = body.unwrap_or_else(|| {
+            let code = match status {
+                401 => ErrorCode::Unauthorized,
+                403 => ErrorCode::Forbidden,
+                404 => ErrorCode::NotFound,
+                408 => ErrorCode::Network,
+                429 => ErrorCode::RateLimited,
+                400..=499 => ErrorCode::InvalidInput,
+                _ => ErrorCode::Server,
+            };
+            Error::new(code, format!("the server answered HTTP {status}"))
+        });
+        error.with_status(status)
+    }
 }
 
 impl fmt::Display for Error {

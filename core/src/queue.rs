@@ -644,28 +644,8 @@ fn classify(failure: Failure) -> (Disposition, Option<u64>, Error) {
                 400..=499 => Disposition::Reject,
                 _ => Disposition::Retry,
             };
-            let error = error_for_status(status, error);
+            let error = Error::for_status(status, error);
             (disposition, retry_after_ms, error)
         }
     }
-}
-
-/// The error an HTTP answer without per-event results stands for: the
-/// server's own error body when it sent one, otherwise one derived from the
-/// status (401 `unauthorized`, 403 `forbidden`, 404 `not_found`, 408
-/// `network`, 429 `rate_limited`, other 4xx `invalid_input`, the rest `server`).
-pub fn error_for_status(status: u16, body: Option<Error>) -> Error {
-    let error = body.unwrap_or_else(|| {
-        let code = match status {
-            401 => ErrorCode::Unauthorized,
-            403 => ErrorCode::Forbidden,
-            404 => ErrorCode::NotFound,
-            408 => ErrorCode::Network,
-            429 => ErrorCode::RateLimited,
-            400..=499 => ErrorCode::InvalidInput,
-            _ => ErrorCode::Server,
-        };
-        Error::new(code, format!("the server answered HTTP {status}"))
-    });
-    error.with_status(status)
 }
