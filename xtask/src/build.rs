@@ -99,7 +99,7 @@ const WASM_OPT_PASSES: [&str; 3] = ["-Oz", "--low-memory-unused", "--converge"];
 /// reads the origins of functions from).
 pub fn optimize(input: &Path, output: &Path, keep_names: bool) -> Result {
     process::run(
-        Command::new(setup::npm_bin(&root().join("tests"), "wasm-opt"))
+        Command::new(setup::tool("wasm-opt"))
             .args(WASM_OPT_PASSES)
             .arg(if keep_names { "-g" } else { "--strip-debug" })
             .args(["--strip-producers", "--strip-target-features"])
@@ -127,8 +127,7 @@ pub const FLAVORS: [Flavor; 2] = [
 /// Builds the npm package in `pkg/dist` and returns that directory.
 pub fn build_package() -> Result<PathBuf> {
     setup::rust_tools()?;
-    let tests = root().join("tests");
-    setup::npm_ci(&tests)?;
+    setup::npm_ci(&setup::tools_dir())?;
 
     let dist = root().join("pkg/dist");
     clear_dir(&dist)?;
@@ -224,7 +223,7 @@ fn build_flavor(flavor: &Flavor, dir: &Path) -> Result<Vec<PathBuf>> {
 /// glue next to it.
 fn bundle(entry: &Path, out: &Path, args: &[&str]) -> Result {
     process::run(
-        Command::new(setup::npm_bin(&root().join("tests"), "esbuild"))
+        Command::new(setup::tool("esbuild"))
             .arg(entry)
             .args(["--bundle", "--minify", "--sourcemap", "--log-level=warning"])
             .args(args)

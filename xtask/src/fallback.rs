@@ -43,7 +43,6 @@ const LOWERING_PASSES: [&str; 3] = [
 pub fn build(flavor: &Flavor, names: &[String]) -> Result<Vec<PathBuf>> {
     let dist = root().join("pkg/dist").join(flavor.dir);
     let stem = "rork_cloud_credits";
-    let tests = root().join("tests");
     let work = target_dir().join("wasm2js");
 
     process::run(
@@ -58,7 +57,7 @@ pub fn build(flavor: &Flavor, names: &[String]) -> Result<Vec<PathBuf>> {
         .join(format!("{stem}.wasm"));
     let lowered = work.join(format!("{stem}.mvp.wasm"));
     process::run(
-        Command::new(setup::npm_bin(&tests, "wasm-opt"))
+        Command::new(setup::tool("wasm-opt"))
             .arg(&wasm)
             .args(LOWERING_PASSES)
             // Without the features section wasm-bindgen sees no reference types.
@@ -79,7 +78,7 @@ pub fn build(flavor: &Flavor, names: &[String]) -> Result<Vec<PathBuf>> {
     let text = glue::patch(&read(&bg_glue)?, &bg_glue, Glue::Wasm2js, flavor.client)?;
     write(&bg_glue, &renew_memory_views(&text)?)?;
     process::run(
-        Command::new(setup::npm_bin(&tests, "wasm2js"))
+        Command::new(setup::tool("wasm2js"))
             .arg("-Oz")
             .arg(bound.join(format!("{stem}_bg.wasm")))
             .arg("-o")
@@ -95,7 +94,7 @@ pub fn build(flavor: &Flavor, names: &[String]) -> Result<Vec<PathBuf>> {
     write(&codec, include_str!("fallback/text_codec.js"))?;
     for (format, file) in [("esm", FILE), ("cjs", CJS_FILE)] {
         process::run(
-            Command::new(setup::npm_bin(&tests, "esbuild"))
+            Command::new(setup::tool("esbuild"))
                 .arg(&entry)
                 .args(["--bundle", "--minify", "--log-level=warning"])
                 .arg(format!("--format={format}"))

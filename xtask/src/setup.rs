@@ -179,6 +179,17 @@ pub fn npm_bin(dir: &Path, name: &str) -> PathBuf {
     dir.join("node_modules/.bin").join(name)
 }
 
+/// The build's own tools (`tools/package.json`: wasm-opt, wasm2js, esbuild),
+/// not the test suites' (`tests/package.json`).
+pub fn tools_dir() -> PathBuf {
+    crate::root().join("tools")
+}
+
+/// A binary of the build's tools ([`tools_dir`]).
+pub fn tool(name: &str) -> PathBuf {
+    npm_bin(&tools_dir(), name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{free_gb, installed};
