@@ -161,11 +161,14 @@ fn unknown(name: &str, reason: &str, suggestions: Vec<String>) -> Error {
 
 /// `"a", "b" or "c"`.
 fn quoted_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|item| Quoted(item).to_string()).collect();
-    match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-        _ => quoted.join(""),
+    let mut list = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            list.push_str(if i + 1 == items.len() { " or " } else { ", " });
+        }
+        list.push_str(&Quoted(item).to_string());
     }
+    list
 }
 
 /// Lowercases and trims a model name for lookup; borrowed from `name` when
