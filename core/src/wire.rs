@@ -39,17 +39,149 @@ pub struct SessionRequest {
     pub password: String,
 }
 
-/// Build credits: the plan-bound balance spent while building in the editor.
-/// Read-only in this API; shown in the account menu next to Cloud Credits.
+/// Build credits: the plan-bound balance spent while building in the editor,
+/// in whole credits (never USD, never convertible into Cloud Credits).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildCredits {
-    /// Credits that come with the subscription.
+    /// Credits of the current plan period; unused ones expire at renewal.
+    pub subscription: u64,
+    /// Credits bought as you go (packs); they never expire.
+    pub usage: u64,
+}
+
+/// What build credits were spent on in the editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuildKind {
+    /// Chat messages with the agent.
+    Chat,
+    /// Builds and previews started from the editor.
+    Build,
+    /// Asset generation while building (images, audio, 3D).
+    Asset,
+    /// Publishing and platform work.
+    Publish,
+}
+
+impl BuildKind {
+    /// Every kind, in the order summaries list them.
+    pub const ALL: [BuildKind; 4] = [
+        BuildKind::Chat,
+        BuildKind::Build,
+        BuildKind::Asset,
+        BuildKind::Publish,
+    ];
+}
+
+/// A plan and its monthly allowance of build credits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildPlan {
+    /// Plan name, for example `"Pro"`.
+    pub name: String,
+    /// Subscription credits granted each plan period (a calendar month).
+    pub monthly_credits: u64,
+    /// The plan's monthly price.
     #[serde(with = "crate::money::decimal_string")]
-    pub subscription: Decimal,
-    /// Credits bought on top of the subscription (usage credits).
+    pub price_usd: Decimal,
+}
+
+/// A pack of usage credits, bought as you go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildPack {
+    /// Pack id, for example `"credits_200"`.
+    pub id: String,
+    /// Usage credits it adds.
+    pub credits: u64,
+    /// What it costs.
     #[serde(with = "crate::money::decimal_string")]
-    pub usage: Decimal,
+    pub price_usd: Decimal,
+}
+
+/// Build credits spent on one kind of activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildKindTotal {
+    /// The kind.
+    pub kind: BuildKind,
+    /// Credits spent on it.
+    pub credits: u64,
+    /// How many activities.
+    pub count: u64,
+}
+
+/// `GET /v1/build-credits`: the Build Credits tab of billing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildCreditsSummary {
+    /// `subscription + usage`.
+    pub remaining: u64,
+    /// Subscription credits left in this plan period.
+    pub subscription: u64,
+    /// Usage credits left.
+    pub usage: u64,
+    /// The account's plan.
+    pub plan: BuildPlan,
+    /// When the current plan period started.
+    pub period_start: String,
+    /// When it renews: unused subscription credits expire, the allowance is granted anew.
+    pub renews_at: String,
+    /// Where to change plan.
+    pub upgrade_url: String,
+    /// The packs on sale.
+    pub packs: Vec<BuildPack>,
+    /// The last 30 days' spend per kind, every kind listed.
+    pub by_kind: Vec<BuildKindTotal>,
+    /// The last 30 days' build activity, newest first.
+    pub recent: Vec<BuildActivity>,
+}
+
+/// `POST /v1/build-credits/activity`: the editor records build activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuildActivityRequest {
+    /// The project built.
+    pub project_id: String,
+    /// What kind of work.
+    pub kind: BuildKind,
+    /// What was done (at most 200 characters).
+    pub description: String,
+    /// Build credits it costs, 1 to 10,000.
+    pub credits: u64,
+}
+
+/// `POST /v1/build-credits/packs` (with an `Idempotency-Key` header).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuildPackRequest {
+    /// The pack's id, for example `"credits_200"`.
+    pub pack: String,
+    /// The payment method to charge (as for top-ups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+}
+
+/// A pack bought and credited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildPackPurchase {
+    /// Purchase id (also the payment provider's idempotency key).
+    pub id: String,
+    /// The pack's id.
+    pub pack: String,
+    /// Usage credits added.
+    pub credits: u64,
+    /// What was charged.
+    #[serde(with = "crate::money::decimal_string")]
+    pub amount_usd: Decimal,
+    /// The payment provider's reference.
+    pub payment_reference: String,
+    /// Usage credits right after the credit.
+    pub usage_after: u64,
+    /// When it was bought.
+    pub created_at: String,
 }
 
 /// `GET /v1/account`: the signed-in account, its plan, build credits and projects.
@@ -841,13 +973,16 @@ pub struct BuildActivity {
     pub id: String,
     /// The project built.
     pub project_id: String,
-    /// `chat`, `build`, `asset` or `publish`.
-    pub kind: String,
+    /// What kind of work.
+    pub kind: BuildKind,
     /// What was done.
     pub description: String,
-    /// Build credits spent.
-    #[serde(with = "crate::money::decimal_string")]
-    pub credits: Decimal,
+    /// Build credits spent: `subscriptionCredits + usageCredits`.
+    pub credits: u64,
+    /// The part paid from subscription credits (spent first).
+    pub subscription_credits: u64,
+    /// The part paid from usage credits.
+    pub usage_credits: u64,
     /// When.
     pub occurred_at: String,
 }

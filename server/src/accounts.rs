@@ -1,12 +1,11 @@
-//! Accounts: sign-in identity, plan and build credits (read-only here).
+//! Accounts: sign-in identity, plan and build-credit balances (changed by [`crate::build`]).
 
 mod password;
 
 pub use password::Passwords;
 
-use crate::db::Dec;
 use crate::error::{AppError, AppResult};
-use crate::{clock, projects};
+use crate::{build, projects};
 use rork_cloud_credits_core::wire;
 use sqlx::{AnyConnection, AnyPool};
 
@@ -21,10 +20,10 @@ pub struct AccountRow {
     pub password_hash: String,
     /// Plan name.
     pub plan: String,
-    /// Build credits that come with the subscription.
-    pub build_subscription_credits: Dec,
+    /// Build credits of the plan period (as of its last renewal).
+    pub build_subscription_credits: i64,
     /// Build credits bought on top.
-    pub build_usage_credits: Dec,
+    pub build_usage_credits: i64,
     /// Creation time (ms).
     pub created_at: i64,
 }
@@ -39,24 +38,25 @@ pub struct NewAccount<'a> {
     pub email: &'a str,
     /// Password (hashed with Argon2 before storing).
     pub password: &'a str,
-    /// Plan name.
+    /// Plan name: one of [`build::plans::PLANS`], whose allowance it is granted.
     pub plan: &'a str,
-    /// Build credits of the subscription.
-    pub build_subscription_credits: rust_decimal::Decimal,
-    /// Build credits bought on top.
-    pub build_usage_credits: rust_decimal::Decimal,
+    /// Usage credits it starts with (an opening adjustment).
+    pub build_usage_credits: i64,
+    /// Creation time (ms): the start of its first plan period.
+    pub created_at: i64,
 }
 
-/// Creates an account.
+/// Creates an account and opens its build credits ([`build::ledger::open`]).
 pub async fn create(conn: &mut AnyConnection, new: &NewAccount<'_>) -> AppResult<AccountRow> {
+    build::plans::plan(new.plan)?;
     let row = AccountRow {
         id: uuid::Uuid::new_v4().to_string(),
         email: new.email.trim().to_lowercase(),
         password_hash: password::hash(new.password.to_owned()).await?,
         plan: new.plan.to_owned(),
-        build_subscription_credits: Dec(new.build_subscription_credits),
-        build_usage_credits: Dec(new.build_usage_credits),
-        created_at: clock::now_ms(),
+        build_subscription_credits: 0,
+        build_usage_credits: 0,
+        created_at: new.created_at,
     };
     sqlx::query(&format!(
         "INSERT INTO accounts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -68,9 +68,10 @@ pub async fn create(conn: &mut AnyConnection, new: &NewAccount<'_>) -> AppResult
     .bind(row.build_subscription_credits)
     .bind(row.build_usage_credits)
     .bind(row.created_at)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(row)
+    build::ledger::open(conn, &row.id, new.build_usage_credits).await?;
+    get_in(conn, &row.id).await
 }
 
 /// The account with `email`, if any.
@@ -85,9 +86,13 @@ pub async fn by_email(pool: &AnyPool, email: &str) -> AppResult<Option<AccountRo
 
 /// The account with `id`.
 pub async fn get(pool: &AnyPool, id: &str) -> AppResult<AccountRow> {
+    get_in(&mut *pool.acquire().await?, id).await
+}
+
+async fn get_in(conn: &mut AnyConnection, id: &str) -> AppResult<AccountRow> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await?
         .ok_or_else(|| AppError::not_found("account"))
 }
@@ -127,8 +132,8 @@ pub async fn to_wire(
         email: account.email.clone(),
         plan: account.plan.clone(),
         build_credits: wire::BuildCredits {
-            subscription: account.build_subscription_credits.0,
-            usage: account.build_usage_credits.0,
+            subscription: build::plans::whole(account.build_subscription_credits),
+            usage: build::plans::whole(account.build_usage_credits),
         },
         projects: projects::list_wire(pool, &account.id, public_url).await?,
     })

@@ -2,7 +2,9 @@
 //! in the database, RFC 3339 UTC strings on the wire, UTC days for summaries.
 
 use crate::error::{AppError, AppResult};
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Months, NaiveDate, SecondsFormat, Utc};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
 /// Milliseconds in one day.
 pub const DAY_MS: i64 = 86_400_000;
@@ -10,6 +12,46 @@ pub const DAY_MS: i64 = 86_400_000;
 /// The current time in milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
+}
+
+/// The time the build-credits ledger renews plan periods by: the system's
+/// clock, or a fixed one that tests set and move ([`Clock::fixed`]).
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<Arc<AtomicI64>>);
+
+impl Clock {
+    /// The system clock ([`now_ms`]).
+    pub fn system() -> Clock {
+        Clock(None)
+    }
+
+    /// A clock standing at `ms` until [`Clock::set`] moves it.
+    pub fn fixed(ms: i64) -> Clock {
+        Clock(Some(Arc::new(AtomicI64::new(ms))))
+    }
+
+    /// The current time in milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> i64 {
+        match &self.0 {
+            Some(fixed) => fixed.load(Ordering::SeqCst),
+            None => now_ms(),
+        }
+    }
+
+    /// Moves a fixed clock to `ms` (every clone of it); the system clock cannot be set.
+    pub fn set(&self, ms: i64) {
+        if let Some(fixed) = &self.0 {
+            fixed.store(ms, Ordering::SeqCst);
+        }
+    }
+}
+
+/// `ms` plus `months` calendar months (UTC), the day of the month clamped to
+/// the end of a shorter month: 2026-01-31 plus one month is 2026-02-28.
+pub fn add_months(ms: i64, months: u32) -> i64 {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .and_then(|t| t.checked_add_months(Months::new(months)))
+        .map_or(i64::MAX, |t| t.timestamp_millis())
 }
 
 /// `ms` as an RFC 3339 UTC string with milliseconds (`2026-11-25T12:00:00.000Z`).
@@ -62,6 +104,12 @@ mod tests {
         );
         let offset = parse_rfc3339("t", "2026-11-26T01:00:00+02:00").unwrap();
         assert_eq!(utc_day(offset), "2026-11-25");
+        let jan31 = parse_rfc3339("t", "2026-01-31T10:00:00Z").unwrap();
+        assert_eq!(rfc3339(add_months(jan31, 1)), "2026-02-28T10:00:00.000Z");
+        assert_eq!(rfc3339(add_months(jan31, 2)), "2026-03-31T10:00:00.000Z");
+        let clock = Clock::fixed(jan31);
+        clock.clone().set(ms);
+        assert_eq!(clock.now_ms(), ms);
         assert_eq!(
             parse_rfc3339("approximateTime", "yesterday")
                 .unwrap_err()

@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod alerts;
+pub mod build;
 pub mod clock;
 pub mod daily;
 pub mod db;
@@ -82,6 +83,8 @@ pub struct Options {
     pub payments: Arc<dyn PaymentProvider>,
     /// Sends alert emails from the outbox; without it they wait there.
     pub mailer: Option<Mailer>,
+    /// The clock build-credit plan periods renew by (tests fix and move it).
+    pub clock: clock::Clock,
 }
 
 impl Options {
@@ -105,6 +108,7 @@ impl Options {
             sweep_every: Duration::from_secs(5),
             payments: Arc::new(TestPaymentProvider),
             mailer: None,
+            clock: clock::Clock::system(),
         }
     }
 }
@@ -130,6 +134,7 @@ impl App {
             store: Store::open(&options.db_url).await?,
             payments: options.payments,
             public_url: options.public_url.trim_end_matches('/').to_owned(),
+            clock: options.clock,
         };
         let demo = if options.seed_demo {
             Some(seed::demo(&services).await?)

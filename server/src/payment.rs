@@ -11,8 +11,8 @@ use std::pin::Pin;
 pub struct Charge<'a> {
     /// The paying account.
     pub account_id: &'a str,
-    /// The project credited.
-    pub project_id: &'a str,
+    /// The project credited (`None`: a pack of build credits for the account).
+    pub project_id: Option<&'a str>,
     /// Amount in USD (cents).
     pub amount: Decimal,
     /// The payment method to charge.
@@ -91,7 +91,7 @@ mod tests {
     fn charge<'a>(method: &'a str, key: &'a str) -> Charge<'a> {
         Charge {
             account_id: "a",
-            project_id: "p",
+            project_id: Some("p"),
             amount: Decimal::new(500, 2),
             payment_method: method,
             idempotency_key: key,

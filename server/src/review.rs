@@ -7,12 +7,11 @@
 use crate::clock::{self, rfc3339};
 use crate::db::{enum_text, stored_count, Dec};
 use crate::error::{AppError, AppResult};
-use crate::{ledger, projects, validate};
+use crate::{build, ledger, projects, validate};
 use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::wire::{
     BuildActivity, ChargeClassification, ChargeReview, ChargeReviewRequest, RecordedUsage,
 };
-use rust_decimal::Decimal;
 use sqlx::AnyPool;
 
 /// The default window either side of the approximate time: 60 minutes.
@@ -51,7 +50,8 @@ pub async fn create(
     let (from, to) = (at - window, at + window);
 
     let usage_events = usage_between(pool, &project.id, from, to).await?;
-    let build_activity = build_between(pool, &project.id, from, to).await?;
+    let build_activity =
+        build::activity::between(&mut *pool.acquire().await?, &project.id, from, to).await?;
     let ledger_entries = ledger::around(pool, &project.id, from, to).await?;
     let (classification, reason) = classify(at, &usage_events, &build_activity)?;
 
@@ -197,74 +197,11 @@ async fn usage_between(
         .collect())
 }
 
-#[derive(sqlx::FromRow)]
-struct BuildRow {
-    id: String,
-    project_id: String,
-    kind: String,
-    description: String,
-    credits: Dec,
-    occurred_at: i64,
-}
-
-async fn build_between(
-    pool: &AnyPool,
-    project_id: &str,
-    from: i64,
-    to: i64,
-) -> AppResult<Vec<BuildActivity>> {
-    let rows: Vec<BuildRow> = sqlx::query_as(
-        "SELECT id, project_id, kind, description, credits, occurred_at FROM build_activity \
-         WHERE project_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 ORDER BY occurred_at, id",
-    )
-    .bind(project_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| BuildActivity {
-            id: row.id,
-            project_id: row.project_id,
-            kind: row.kind,
-            description: row.description,
-            credits: row.credits.0,
-            occurred_at: rfc3339(row.occurred_at),
-        })
-        .collect())
-}
-
-/// Records build activity in the editor (the demo seed uses it; in Rork
-/// the editor writes it).
-pub async fn record_build_activity(
-    conn: &mut sqlx::AnyConnection,
-    account_id: &str,
-    project_id: &str,
-    kind: &str,
-    description: &str,
-    credits: Decimal,
-    occurred_at: i64,
-) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO build_activity (id, account_id, project_id, kind, description, credits, occurred_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(account_id)
-    .bind(project_id)
-    .bind(kind)
-    .bind(description)
-    .bind(Dec(credits))
-    .bind(occurred_at)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rork_cloud_credits_core::wire::BuildKind;
+    use rust_decimal::Decimal;
 
     #[test]
     fn finds_the_project_id_in_a_link() {
@@ -291,9 +228,11 @@ mod tests {
         let build = |t: &str| BuildActivity {
             id: "b".into(),
             project_id: "p".into(),
-            kind: "build".into(),
+            kind: BuildKind::Build,
             description: "Build".into(),
-            credits: Decimal::ONE,
+            credits: 1,
+            subscription_credits: 1,
+            usage_credits: 0,
             occurred_at: t.into(),
         };
         let at = clock::parse_rfc3339("t", "2026-11-25T12:00:00Z").unwrap();

@@ -5,9 +5,11 @@
 use crate::error::AppResult;
 use crate::services::Services;
 use crate::usage::{self, Reporter};
-use crate::{accounts, clock, keys, projects, review, topups};
+use crate::{accounts, build, clock, keys, projects, topups};
 use rork_cloud_credits_core::catalog::{Catalog, Kind};
-use rork_cloud_credits_core::wire::{DemoInfo, SettingsPatch, TopUpRequest};
+use rork_cloud_credits_core::wire::{
+    BuildKind, BuildPackRequest, DemoInfo, SettingsPatch, TopUpRequest,
+};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -19,6 +21,8 @@ pub const DEMO_PASSWORD: &str = "demo";
 pub const DEMO_PROJECT: &str = "Recipe Chat";
 /// The second demo project, still on legacy features.
 const LEGACY_PROJECT: &str = "Landing Page";
+/// Days of build activity, within the account's first plan period.
+const BUILD_DAYS: i64 = 25;
 
 /// Creates the demo account if it does not exist yet, and issues a fresh
 /// publishable key for the demo project (revoking the previous one: the
@@ -48,6 +52,8 @@ pub async fn demo(services: &Services) -> AppResult<DemoInfo> {
 }
 
 async fn create_demo_account(services: &Services) -> AppResult<accounts::AccountRow> {
+    let now = services.clock.now_ms();
+    let hour = 3_600_000;
     let mut tx = services.store.write().await?;
     let account = accounts::create(
         &mut tx,
@@ -55,34 +61,48 @@ async fn create_demo_account(services: &Services) -> AppResult<accounts::Account
             email: DEMO_EMAIL,
             password: DEMO_PASSWORD,
             plan: "Pro",
-            build_subscription_credits: Decimal::new(500, 0),
-            build_usage_credits: Decimal::new(120, 0),
+            build_usage_credits: 0,
+            created_at: now - BUILD_DAYS * 24 * hour,
         },
     )
     .await?;
     let app = projects::create(&mut tx, &account.id, DEMO_PROJECT).await?;
     let legacy = projects::create(&mut tx, &account.id, LEGACY_PROJECT).await?;
-    let now = clock::now_ms();
-    let hour = 3_600_000;
-    for day in 0..30i64 {
-        let (project, kind, description, credits) = match day % 4 {
-            0 => (&legacy.id, "build", "Build and preview from the editor", 3),
-            1 => (&app.id, "chat", "Chat messages with the agent", 2),
-            2 => (&app.id, "asset", "Generated app icon and splash images", 4),
-            _ => (&app.id, "publish", "Published to the web", 5),
+    tx.commit().await?;
+
+    let pack = BuildPackRequest {
+        pack: "credits_200".into(),
+        payment_method: None,
+    };
+    build::packs::buy(services, &account.id, &pack, Some("demo-seed-pack")).await?;
+    let mut tx = services.store.write().await?;
+    let mut credits = build::ledger::lock(&mut tx, &account.id, now).await?;
+    for day in 0..BUILD_DAYS {
+        let (project, kind, description, cost) = match day % 4 {
+            0 => (
+                &legacy.id,
+                BuildKind::Build,
+                "Build and preview from the editor",
+                3,
+            ),
+            1 => (&app.id, BuildKind::Chat, "Chat messages with the agent", 2),
+            2 => (
+                &app.id,
+                BuildKind::Asset,
+                "Generated app icon and splash images",
+                4,
+            ),
+            _ => (&app.id, BuildKind::Publish, "Published to the web", 5),
         };
-        let at = now - day * 24 * hour - 2 * hour;
-        let credits = Decimal::new(credits, 0);
-        review::record_build_activity(
-            &mut tx,
-            &account.id,
-            project,
+        let debit = build::activity::Debit {
+            project_id: project,
             kind,
             description,
-            credits,
-            at,
-        )
-        .await?;
+            credits: cost,
+            idempotency_key: None,
+            occurred_at: now - day * 24 * hour - 2 * hour,
+        };
+        debit.apply(&mut tx, &mut credits, now).await?;
     }
     tx.commit().await?;
 

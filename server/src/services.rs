@@ -2,6 +2,7 @@
 //! public URL), and the commit step that runs balance alerts.
 
 use crate::alerts;
+use crate::clock::Clock;
 use crate::db::{Store, WriteTx};
 use crate::error::AppResult;
 use crate::payment::PaymentProvider;
@@ -18,6 +19,8 @@ pub struct Services {
     pub payments: Arc<dyn PaymentProvider>,
     /// The server's public base URL (for add-credits links), without a trailing slash.
     pub public_url: String,
+    /// The clock build-credit plan periods renew by.
+    pub clock: Clock,
 }
 
 impl Services {

@@ -261,7 +261,7 @@ pub async fn charge_and_credit(
     let project = projects::get(services.store.pool(), &row.project_id).await?;
     let charge = Charge {
         account_id: &project.account_id,
-        project_id: &row.project_id,
+        project_id: Some(&row.project_id),
         amount: row.amount.0,
         payment_method: &row.payment_method,
         idempotency_key: &row.id,

@@ -274,7 +274,9 @@ fn tidy_source_map(bundle: &Path) -> Result {
 fn api_names(glue: &Path) -> Result<Vec<String>> {
     const LIST: &str = "const m = await import(process.argv[1]); \
                         console.log(Object.keys(m).join(' '));";
-    let url = format!("file://{}", glue.display());
+    // A file URL needs an absolute path (`CARGO_TARGET_DIR` may be relative).
+    let absolute = std::path::absolute(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+    let url = format!("file://{}", absolute.display());
     let listed = process::output(
         Command::new("node")
             .args(["--input-type=module", "-e", LIST])

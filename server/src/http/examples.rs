@@ -37,6 +37,19 @@ fn usage() -> UsageRequest {
     }
 }
 
+fn build_activity() -> BuildActivity {
+    BuildActivity {
+        id: "d9428888-122b-11e1-b85c-61cd3cbb3210".into(),
+        project_id: PROJECT.into(),
+        kind: BuildKind::Build,
+        description: "Build and preview from the editor".into(),
+        credits: 3,
+        subscription_credits: 3,
+        usage_credits: 0,
+        occurred_at: AT.into(),
+    }
+}
+
 fn key_info() -> KeyInfo {
     KeyInfo {
         id: "pk_0123456789ab".into(),
@@ -177,8 +190,8 @@ pub fn example(name: &str) -> Value {
             email: "demo@example.com".into(),
             plan: "Pro".into(),
             build_credits: BuildCredits {
-                subscription: Decimal::new(500, 0),
-                usage: Decimal::new(120, 0),
+                subscription: 413,
+                usage: 200,
             },
             projects: vec![project()],
         }),
@@ -295,14 +308,51 @@ pub fn example(name: &str) -> Value {
             window_minutes: 60,
             ledger_entries: vec![ledger_entry()],
             usage_events: vec![recorded_usage()],
-            build_activity: vec![BuildActivity {
-                id: "d9428888-122b-11e1-b85c-61cd3cbb3210".into(),
-                project_id: PROJECT.into(),
-                kind: "build".into(),
-                description: "Build and preview from the editor".into(),
-                credits: Decimal::new(3, 0),
-                occurred_at: AT.into(),
+            build_activity: vec![build_activity()],
+            created_at: AT.into(),
+        }),
+        "BuildCreditsSummary" => json(BuildCreditsSummary {
+            remaining: 613,
+            subscription: 413,
+            usage: 200,
+            plan: BuildPlan {
+                name: "Pro".into(),
+                monthly_credits: 500,
+                price_usd: usd(2500),
+            },
+            period_start: "2026-11-09T12:00:00.000Z".into(),
+            renews_at: "2026-12-09T12:00:00.000Z".into(),
+            upgrade_url: "https://rork.com/pricing".into(),
+            packs: vec![BuildPack {
+                id: "credits_200".into(),
+                credits: 200,
+                price_usd: usd(3500),
             }],
+            by_kind: vec![BuildKindTotal {
+                kind: BuildKind::Build,
+                credits: 21,
+                count: 7,
+            }],
+            recent: vec![build_activity()],
+        }),
+        "BuildActivityRequest" => json(BuildActivityRequest {
+            project_id: PROJECT.into(),
+            kind: BuildKind::Build,
+            description: "Build and preview from the editor".into(),
+            credits: 3,
+        }),
+        "BuildActivity" => json(build_activity()),
+        "BuildPackRequest" => json(BuildPackRequest {
+            pack: "credits_200".into(),
+            payment_method: Some("pm_test_ok".into()),
+        }),
+        "BuildPackPurchase" => json(BuildPackPurchase {
+            id: "6ba7b810-9dad-11d1-80b4-00c04fd430c8".into(),
+            pack: "credits_200".into(),
+            credits: 200,
+            amount_usd: usd(3500),
+            payment_reference: "test_ch_5f1d3c0a9b8e7d6c5b4a3f2e".into(),
+            usage_after: 200,
             created_at: AT.into(),
         }),
         "DemoInfo" => json(DemoInfo {
@@ -348,6 +398,11 @@ pub fn reads(name: &str, value: Value) -> bool {
         "UsageBatchResult" => read::<UsageBatchResult>(value),
         "ChargeReviewRequest" => read::<ChargeReviewRequest>(value),
         "ChargeReview" => read::<ChargeReview>(value),
+        "BuildCreditsSummary" => read::<BuildCreditsSummary>(value),
+        "BuildActivityRequest" => read::<BuildActivityRequest>(value),
+        "BuildActivity" => read::<BuildActivity>(value),
+        "BuildPackRequest" => read::<BuildPackRequest>(value),
+        "BuildPackPurchase" => read::<BuildPackPurchase>(value),
         "DemoInfo" => read::<DemoInfo>(value),
         "Catalog" => Catalog::from_json(&value.to_string()).is_ok(),
         _ => false,

@@ -4,6 +4,7 @@
 
 mod account;
 mod auth;
+mod build;
 mod examples;
 mod extract;
 pub mod limits;

@@ -9,7 +9,7 @@
 //! example without it does not read, nullable when it reads with `null`).
 
 use super::examples::{example, reads};
-use super::{account, meta, metering, projects, AppState};
+use super::{account, build, meta, metering, projects, AppState};
 use axum::routing::{delete, get, patch, post, MethodRouter};
 use rork_cloud_credits_core::ErrorCode;
 use serde_json::{json, Map, Value};
@@ -293,6 +293,36 @@ pub fn routes() -> Vec<Route> {
             (200, Some("UsageBatchResult")),
             || post(metering::report_usage),
         ),
+        Route {
+            query: LIMIT,
+            ..route(
+                "get",
+                "/build-credits",
+                "Build credits: balances, plan and renewal, packs, the last 30 days' activity.",
+                Owner,
+                None,
+                (200, Some("BuildCreditsSummary")),
+                || get(build::summary),
+            )
+        },
+        route(
+            "post",
+            "/build-credits/activity",
+            "Record build activity: subscription credits first, then usage credits.",
+            Owner,
+            Some("BuildActivityRequest"),
+            (201, Some("BuildActivity")),
+            || post(build::record_activity),
+        ),
+        route(
+            "post",
+            "/build-credits/packs",
+            "Buy a pack of usage credits (charged once per Idempotency-Key).",
+            Owner,
+            Some("BuildPackRequest"),
+            (200, Some("BuildPackPurchase")),
+            || post(build::buy_pack),
+        ),
         route(
             "post",
             "/support/charge-reviews",
@@ -323,7 +353,13 @@ pub fn document() -> Value {
             json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}})
         }));
         if route.method == "post"
-            && matches!(route.path, "/projects/{id}/topups" | "/projects/{id}/holds")
+            && matches!(
+                route.path,
+                "/projects/{id}/topups"
+                    | "/projects/{id}/holds"
+                    | "/build-credits/activity"
+                    | "/build-credits/packs"
+            )
         {
             parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false,
                 "description": "retries with the same key return the first outcome", "schema": {"type": "string"}}));
@@ -506,10 +542,7 @@ impl Body<'_> {
 fn is_money(field: &str) -> bool {
     field.ends_with("Usd")
         || field.ends_with("Per1M")
-        || matches!(
-            field,
-            "total" | "unitPrice" | "cost" | "subscription" | "usage" | "credits" | "pricePerUnit"
-        )
+        || matches!(field, "total" | "unitPrice" | "cost" | "pricePerUnit")
 }
 
 fn is_time(field: &str) -> bool {

@@ -90,7 +90,7 @@ pub struct LimitQuery {
 }
 
 impl LimitQuery {
-    fn limit(&self) -> AppResult<u32> {
+    pub(super) fn limit(&self) -> AppResult<u32> {
         match self.limit.unwrap_or(50) {
             limit @ 1..=200 => Ok(limit),
             other => Err(AppError::invalid(format!(

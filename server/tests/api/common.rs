@@ -192,8 +192,8 @@ impl Server {
                 email: &email,
                 password: "correct horse",
                 plan: "Pro",
-                build_subscription_credits: Decimal::new(500, 0),
-                build_usage_credits: Decimal::new(25, 0),
+                build_usage_credits: 25,
+                created_at: self.services.clock.now_ms(),
             },
         )
         .await

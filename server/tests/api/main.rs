@@ -7,6 +7,7 @@ mod alerts;
 mod attack;
 mod auth;
 mod bad_input;
+mod build;
 mod concurrency;
 mod crash;
 mod holds;

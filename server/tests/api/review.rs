@@ -3,14 +3,16 @@
 use crate::common::{assert_error, Backend, Server, TEXT_MODEL};
 use crate::on_both;
 use chrono::{Duration, SecondsFormat, Utc};
-use rork_cloud_credits_server::review;
-use rust_decimal::Decimal;
+use rork_cloud_credits_server::clock::Clock;
 use serde_json::json;
 
 on_both!(charge_review_tells_build_from_cloud_and_files_a_report);
 
 async fn charge_review_tells_build_from_cloud_and_files_a_report(backend: Backend) {
-    let server = Server::start(backend).await;
+    let server = Server::start_with(backend, |options| {
+        options.clock = Clock::fixed(Utc::now().timestamp_millis());
+    })
+    .await;
     let owner = server.owner().await;
     let pid = &owner.project_id;
     let t = Utc::now() - Duration::hours(5);
@@ -26,22 +28,20 @@ async fn charge_review_tells_build_from_cloud_and_files_a_report(backend: Backen
         )
         .await;
     assert_eq!(status, 200);
-    let mut tx = server.services.store.write().await.unwrap();
+    // The editor records its work as it happens: the server's clock is set
+    // to each activity's time.
     for (minutes, kind) in [(20, "build"), (-180, "chat")] {
         let when = (t + Duration::minutes(minutes)).timestamp_millis();
-        review::record_build_activity(
-            &mut tx,
-            &owner.account_id,
-            pid,
-            kind,
-            "Editor work",
-            Decimal::new(3, 0),
-            when,
-        )
-        .await
-        .unwrap();
+        server.services.clock.set(when);
+        let (status, body) = server
+            .post(
+                "/v1/build-credits/activity",
+                Some(&owner.sk),
+                json!({"projectId": pid, "kind": kind, "description": "Editor work", "credits": 3}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
     }
-    tx.commit().await.unwrap();
 
     let request = |time: chrono::DateTime<Utc>, window: u32| json!({"projectId": pid, "approximateTime": at(time), "action": "AI chat reply", "windowMinutes": window});
     let (status, cloud) = server

@@ -46,7 +46,7 @@ async fn session_cookie_signs_in_and_requires_csrf_header_on_mutations(backend: 
     assert_eq!(account["plan"], "Pro");
     assert_eq!(
         account["buildCredits"],
-        json!({"subscription": "500", "usage": "25"})
+        json!({"subscription": 500, "usage": 25})
     );
     assert_eq!(account["projects"][0]["id"], owner.project_id);
     assert_eq!(account["projects"][0]["balance"]["balanceUsd"], "1.00");
