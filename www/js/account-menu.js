@@ -4,7 +4,6 @@
 
 import { formatUsd } from 'rork-cloud-credits';
 import { h, fill } from './dom.js';
-import { addDecimal } from './money.js';
 import { statusLabel } from './status.js';
 
 /** Wires the avatar button and its menu to `dashboard`. */
@@ -58,7 +57,7 @@ function render(account, project, signOut) {
     h('div', { class: 'balances' },
       h('div', { class: 'balance-box', 'data-balance': 'build' },
         h('h3', {}, 'Credits'),
-        h('p', { class: 'big', 'data-testid': 'build-credits' }, addDecimal(subscription, usage)),
+        h('p', { class: 'big', 'data-testid': 'build-credits' }, String(subscription + usage)),
         h('p', { class: 'small' }, `${subscription} subscription credits · ${usage} usage credits · ${account.plan} plan`),
         h('p', { class: 'explain' }, 'Build credits pay for building your app in Rork: agent chat, builds, assets, publishing.')),
       h('div', { class: 'balance-box', 'data-balance': 'cloud' },
