@@ -10,6 +10,8 @@ import { describe } from './js/errors.js';
 import { setUpSession, resumeSession } from './js/session.js';
 import { setUpAccountMenu } from './js/account-menu.js';
 import { setUpCreditsPanel } from './js/credits-panel.js';
+import { setUpBuildCredits } from './js/build-credits.js';
+import { setUpBillingTabs } from './js/tabs.js';
 import { setUpEstimator } from './js/estimator.js';
 import { setUpModelsTable } from './js/models-table.js';
 import { setUpUsage } from './js/usage.js';
@@ -36,12 +38,19 @@ try {
   setUpSession(dashboard);
   setUpAccountMenu(dashboard);
   setUpCreditsPanel(dashboard);
+  const tabs = setUpBillingTabs();
+  const buildCredits = setUpBuildCredits(dashboard);
   setUpUsage(dashboard);
   setUpReview(dashboard);
   document.addEventListener('app-activity', () => {
     if (dashboard.account) dashboard.refresh().catch(() => {});
   });
-  followAddCreditsLinks(dashboard);
+  // A charge review's "build activity" verdict leads to the entries it found.
+  document.addEventListener('show-build-activity', (event) => {
+    tabs.select('build-credits', { focus: true });
+    buildCredits.highlight(event.detail.ids);
+  });
+  followBillingLinks(dashboard, tabs);
   await resumeSession(dashboard, (error) => report(describe(error), 'error'));
 
   report(`SDK ready: ${models.length} models, price list ${catalogVersion()} (${source}).`, 'ready');
@@ -63,14 +72,30 @@ async function usingServerPrices() {
   }
 }
 
-/** `#add-credits` (the add-credits link of notifications) opens the Add funds form. */
-function followAddCreditsLinks(dashboard) {
+/**
+ * `#add-credits` (the add-credits link of notifications and the account menu)
+ * opens the Add funds form of the Cloud Credits tab; `#build-credits` opens the
+ * Build Credits tab.
+ */
+function followBillingLinks(dashboard, tabs) {
   const go = () => {
-    if (location.hash !== '#add-credits' || !dashboard.account) return;
-    const form = document.getElementById('add-credits');
-    form.scrollIntoView({ block: 'center' });
-    form.querySelector('input')?.focus();
+    if (!dashboard.account) return;
+    if (location.hash === '#add-credits') {
+      tabs.select('cloud-credits');
+      const form = document.getElementById('add-credits');
+      form.scrollIntoView({ block: 'center' });
+      form.querySelector('input')?.focus();
+    } else if (location.hash === '#build-credits') {
+      tabs.select('build-credits', { focus: true });
+      document.getElementById('billing-tabs').scrollIntoView({ block: 'start' });
+    }
   };
   window.addEventListener('hashchange', go);
-  dashboard.addEventListener('change', go, { once: true });
+  // The link the page was opened with is followed once the owner is signed in (now or after signing in).
+  const whenSignedIn = () => {
+    if (!dashboard.account) return;
+    dashboard.removeEventListener('change', whenSignedIn);
+    go();
+  };
+  dashboard.addEventListener('change', whenSignedIn);
 }

@@ -191,8 +191,8 @@ impl App {
     }
 }
 
-/// Every `every`: expires past-due holds, completes top-ups left pending by
-/// a crash, sends waiting alert emails (with a mailer), and forgets idle
+/// Every `every`: expires past-due holds, completes top-ups and packs left
+/// pending by a crash, sends waiting alert emails (with a mailer), and forgets idle
 /// rate-limit buckets.
 async fn sweep(state: AppState, mailer: Option<Mailer>, every: Duration) {
     let mut ticks = tokio::time::interval(every);
@@ -203,6 +203,9 @@ async fn sweep(state: AppState, mailer: Option<Mailer>, every: Duration) {
         }
         if let Err(error) = topups::resume_pending(&state.services, 60_000).await {
             tracing::warn!(%error, "resuming pending top-ups failed");
+        }
+        if let Err(error) = build::packs::resume_pending(&state.services, 60_000).await {
+            tracing::warn!(%error, "resuming pending build-credit packs failed");
         }
         if let Some(mailer) = &mailer {
             if let Err(error) = mailer.deliver_pending(&state.services).await {

@@ -1,10 +1,71 @@
-//! Payments for top-ups: the [`PaymentProvider`] trait and the reference
-//! build's [`TestPaymentProvider`].
+//! Payments for Cloud Credits top-ups and build-credits packs: the
+//! [`PaymentProvider`] trait, the reference build's [`TestPaymentProvider`],
+//! and what both purchases share: their request's terms and their stored
+//! status's answer.
 
+use crate::error::{AppError, AppResult};
+use crate::validate;
+use rork_cloud_credits_core::ErrorCode;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
+
+/// A purchase recorded, not yet charged and credited (or failed).
+pub const PENDING: &str = "pending";
+/// A purchase charged and credited.
+pub const SUCCEEDED: &str = "succeeded";
+/// A purchase declined by the provider: nothing credited.
+pub const FAILED: &str = "failed";
+
+/// A purchase request's payment method and idempotency key, validated: the
+/// test card [`TEST_OK`] when it names none, and a fresh key when the client
+/// sent no `Idempotency-Key` (such a request cannot be retried safely).
+pub fn terms<'a>(
+    payment_method: Option<&'a str>,
+    idempotency_key: Option<&'a str>,
+) -> AppResult<(&'a str, Cow<'a, str>)> {
+    let payment_method = payment_method.unwrap_or(TEST_OK);
+    validate::text("paymentMethod", payment_method, 100)?;
+    let key = match idempotency_key {
+        Some(key) => {
+            validate::text("Idempotency-Key", key, 200)?;
+            Cow::Borrowed(key)
+        }
+        None => Cow::Owned(uuid::Uuid::new_v4().to_string()),
+    };
+    Ok((payment_method, key))
+}
+
+/// The API's answer for a stored purchase (`what`: "top-up", "purchase"):
+/// `succeeded` gives `done()` (`None` when the row lacks what a success
+/// records), `failed` is `payment_failed` with the provider's message, and a
+/// purchase still pending is a `conflict` to retry with the same key.
+pub fn outcome<T>(
+    status: &str,
+    failure: Option<&str>,
+    what: &str,
+    done: impl FnOnce() -> Option<T>,
+) -> AppResult<T> {
+    match status {
+        SUCCEEDED => {
+            if let Some(answer) = done() {
+                return Ok(answer);
+            }
+        }
+        FAILED => {
+            return Err(AppError::new(
+                ErrorCode::PaymentFailed,
+                failure.unwrap_or("payment failed"),
+            ))
+        }
+        _ => {}
+    }
+    Err(AppError::conflict(format!(
+        "this {what} is still being processed; retry with the same Idempotency-Key"
+    )))
+}
 
 /// One charge to make.
 #[derive(Debug, Clone)]

@@ -10,13 +10,12 @@
 
 use crate::db::{Dec, WriteTx};
 use crate::error::{AppError, AppResult};
-use crate::payment::{self, Charge};
+use crate::payment::{self, Charge, FAILED, PENDING, SUCCEEDED};
 use crate::projects::{self, ProjectRow};
 use crate::services::Services;
 use crate::{alerts, clock, ledger, validate};
 use rork_cloud_credits_core::money::format_usd;
 use rork_cloud_credits_core::wire::{LedgerKind, NotificationKind, TopUp, TopUpRequest};
-use rork_cloud_credits_core::ErrorCode;
 use rust_decimal::Decimal;
 
 /// The smallest top-up: $5.00.
@@ -26,9 +25,6 @@ pub const MAX_TOP_UP_USD: Decimal = Decimal::from_parts(20_000, 0, 0, false, 2);
 
 const MANUAL: &str = "manual";
 const AUTO: &str = "auto";
-const PENDING: &str = "pending";
-const SUCCEEDED: &str = "succeeded";
-const FAILED: &str = "failed";
 
 /// A top-up as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -65,30 +61,17 @@ const COLUMNS: &str = "id, project_id, idempotency_key, source, amount, payment_
 impl TopUpRow {
     /// The outcome as the API answers it: the top-up, or `payment_failed`.
     pub fn outcome(&self) -> AppResult<TopUp> {
-        match (
-            self.status.as_str(),
-            &self.payment_reference,
-            self.balance_after,
-        ) {
-            (SUCCEEDED, Some(reference), Some(balance_after)) => Ok(TopUp {
+        payment::outcome(&self.status, self.failure.as_deref(), "top-up", || {
+            Some(TopUp {
                 id: self.id.clone(),
                 project_id: self.project_id.clone(),
                 amount_usd: self.amount.0,
                 source: self.source.clone(),
-                payment_reference: reference.clone(),
-                balance_after_usd: balance_after.0,
+                payment_reference: self.payment_reference.clone()?,
+                balance_after_usd: self.balance_after?.0,
                 created_at: clock::rfc3339(self.created_at),
-            }),
-            (FAILED, _, _) => Err(AppError::new(
-                ErrorCode::PaymentFailed,
-                self.failure
-                    .clone()
-                    .unwrap_or_else(|| "payment failed".into()),
-            )),
-            _ => Err(AppError::conflict(
-                "this top-up is still being processed; retry with the same Idempotency-Key",
-            )),
-        }
+            })
+        })
     }
 }
 
@@ -108,26 +91,11 @@ pub async fn top_up(
         MIN_TOP_UP_USD,
         MAX_TOP_UP_USD,
     )?;
-    let payment_method = request
-        .payment_method
-        .as_deref()
-        .unwrap_or(payment::TEST_OK);
-    validate::text("paymentMethod", payment_method, 100)?;
-    let generated;
-    let key = match idempotency_key {
-        Some(key) => {
-            validate::text("Idempotency-Key", key, 200)?;
-            key
-        }
-        None => {
-            generated = uuid::Uuid::new_v4().to_string();
-            &generated
-        }
-    };
+    let (payment_method, key) = payment::terms(request.payment_method.as_deref(), idempotency_key)?;
 
     let mut tx = services.store.write().await?;
     let project = projects::lock(&mut tx, project_id).await?;
-    let existing = by_key(&mut tx, project_id, key).await?;
+    let existing = by_key(&mut tx, project_id, &key).await?;
     let id = match existing {
         Some(row)
             if row.source != MANUAL
@@ -144,7 +112,7 @@ pub async fn top_up(
             insert_pending(
                 &mut tx,
                 &project,
-                key,
+                &key,
                 MANUAL,
                 request.amount_usd,
                 payment_method,

@@ -51,4 +51,7 @@ export const api = {
   ledger: (id, limit = 20) => call('GET', `${project(id)}/ledger?limit=${limit}`),
   accountUsage: (groupBy, days = 30) => call('GET', `/account/usage?days=${days}&groupBy=${groupBy}`),
   chargeReview: (request) => call('POST', '/support/charge-reviews', request),
+  buildCredits: (limit = 20) => call('GET', `/build-credits?limit=${limit}`),
+  buyBuildPack: (pack, paymentMethod, idempotencyKey) =>
+    call('POST', '/build-credits/packs', { pack, paymentMethod }, { 'idempotency-key': idempotencyKey }),
 };

@@ -9,13 +9,9 @@ import { describe } from './errors.js';
 import { h, fill, say } from './dom.js';
 import { checkTopUp } from './money.js';
 import { statusLabel, statusKey } from './status.js';
-import { newIdempotencyKey } from './ids.js';
+import { PaymentKeys } from './ids.js';
 import { keyLimitsForm } from './key-limits.js';
-
-const PAYMENT_METHODS = [
-  ['pm_test_ok', 'Test card ending 4242 (always succeeds)'],
-  ['pm_test_decline', 'Test card ending 0002 (always declined)'],
-];
+import { paymentSelect } from './payment.js';
 
 /** Builds the panel into `#credits-panel` and keeps it in step with `dashboard`. */
 export function setUpCreditsPanel(dashboard) {
@@ -110,10 +106,6 @@ async function save(control, slot, request, dashboard, success = 'Saved.') {
   }
 }
 
-function paymentSelect(name, id) {
-  return h('select', { name, id }, PAYMENT_METHODS.map(([value, label]) => h('option', { value }, label)));
-}
-
 function addFundsForm(dashboard) {
   const amount = h('input', {
     id: 'topup-amount', name: 'amount', inputmode: 'decimal', autocomplete: 'off',
@@ -123,8 +115,7 @@ function addFundsForm(dashboard) {
   const message = h('p', { class: 'form-message', role: 'alert' });
   const method = paymentSelect('method', 'topup-method');
   const submit = h('button', { type: 'submit' }, 'Add funds');
-  // One key per intended top-up: a retry after a network failure reuses it, so it cannot charge twice.
-  let pending = null;
+  const keys = new PaymentKeys();
 
   const validate = () => {
     const result = checkTopUp(amount.value);
@@ -133,19 +124,12 @@ function addFundsForm(dashboard) {
     check.dataset.kind = result.ok ? 'ok' : 'error';
     return result;
   };
-  amount.addEventListener('input', () => {
-    pending = null;
-    validate();
-  });
-  method.addEventListener('change', () => {
-    pending = null;
-  });
+  amount.addEventListener('input', validate);
 
   const presets = h('div', { class: 'presets', role: 'group', 'aria-label': 'Common amounts' },
     ['5', '20', '50', '200'].map((value) => h('button', {
       type: 'button', class: 'chip', onclick: () => {
         amount.value = `${value}.00`;
-        pending = null;
         validate();
       },
     }, `$${value}`)));
@@ -169,12 +153,11 @@ function addFundsForm(dashboard) {
       return;
     }
     const project = dashboard.project;
-    pending ??= { key: newIdempotencyKey(), amount: result.amount };
+    const key = keys.keyFor(`${project.id} ${result.amount} ${method.value}`);
     const error = await save(submit, message,
-      () => api.topUp(project.id, pending.amount, method.value, pending.key), dashboard,
+      () => api.topUp(project.id, result.amount, method.value, key), dashboard,
       `Added $${result.amount} to ${project.name}.`);
-    // Keep the key only when the outcome is unknown (no answer): a new attempt after a refusal is a new top-up.
-    if (error?.code !== 'network') pending = null;
+    keys.settle(error);
     if (!error) {
       amount.value = '';
       validate();
@@ -185,7 +168,6 @@ function addFundsForm(dashboard) {
     element: form,
     reset() {
       amount.value = '';
-      pending = null;
       validate();
       say(message, '');
     },

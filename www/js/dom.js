@@ -23,12 +23,15 @@ export function fill(element, ...children) {
   element.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
 }
 
-/** A table with a caption, header cells and rows of cells (strings or nodes). */
-export function table({ caption, columns, rows, className = 'data' }) {
+/**
+ * A table with a caption, header cells and rows of cells (strings or nodes);
+ * `rowAttributes(index)` gives each row's attributes (an `id`, a `class`).
+ */
+export function table({ caption, columns, rows, className = 'data', rowAttributes = () => ({}) }) {
   return h('table', { class: className },
     caption ? h('caption', {}, caption) : null,
     h('thead', {}, h('tr', {}, columns.map((column) => h('th', { scope: 'col' }, column)))),
-    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell))))));
+    h('tbody', {}, rows.map((cells, index) => h('tr', rowAttributes(index), cells.map((cell) => h('td', {}, cell))))));
 }
 
 /** A loading placeholder announced to screen readers. */

@@ -7,6 +7,7 @@ import { formatUsd } from 'rork-cloud-credits';
 import { api } from './api.js';
 import { describe } from './errors.js';
 import { h, fill, loading, localTime, say, table } from './dom.js';
+import { BUILD_KIND_LABELS } from './build-credits.js';
 
 const KIND_LABELS = {
   grant: 'Free credit', top_up: 'Top-up', auto_top_up: 'Auto top-up', hold: 'Reserved',
@@ -132,6 +133,10 @@ function showReview(result, review, projectLink) {
     h('div', { class: 'notice', dataset: { classification: review.classification } },
       h('p', {}, h('strong', {}, 'Support report filed: '), h('code', { 'data-testid': 'review-id' }, review.id)),
       h('p', { 'data-testid': 'review-verdict' }, VERDICT[review.classification] ?? review.classification),
+      review.classification === 'build' && review.buildActivity.length
+        ? h('p', {}, h('a', { href: '#build-credits', onclick: (event) => showBuildActivity(event, review.buildActivity) },
+          `See ${review.buildActivity.length === 1 ? 'this entry' : `these ${review.buildActivity.length} entries`} in Build Credits`))
+        : null,
       h('p', { class: 'small' }, review.reason)),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Project link'), h('dd', {}, projectLink),
@@ -145,8 +150,14 @@ function showReview(result, review, projectLink) {
     review.buildActivity.length ? table({
       caption: 'Build activity around that time (build credits)',
       columns: ['When', 'Kind', 'What', 'Credits'],
-      rows: review.buildActivity.map((b) => [localTime(b.occurredAt), b.kind, b.description, b.credits]),
+      rows: review.buildActivity.map((b) => [localTime(b.occurredAt), BUILD_KIND_LABELS[b.kind] ?? b.kind, b.description, String(b.credits)]),
     }) : null);
+}
+
+/** Asks the Billing tabs to show `activity` in the Build Credits tab (app.js listens). */
+function showBuildActivity(event, activity) {
+  event.preventDefault();
+  document.dispatchEvent(new CustomEvent('show-build-activity', { detail: { ids: activity.map((b) => b.id) } }));
 }
 
 /** An RFC 3339 time as the value of a `datetime-local` input, in local time. */

@@ -10,17 +10,11 @@ use super::plans::{self, whole};
 use crate::clock::rfc3339;
 use crate::db::{Dec, WriteTx};
 use crate::error::{AppError, AppResult};
-use crate::payment::{self, Charge};
+use crate::payment::{self, Charge, FAILED, PENDING, SUCCEEDED};
 use crate::services::Services;
-use crate::validate;
 use rork_cloud_credits_core::wire::{BuildPackPurchase, BuildPackRequest};
-use rork_cloud_credits_core::ErrorCode;
 use rust_decimal::Decimal;
 use sqlx::AnyConnection;
-
-const PENDING: &str = "pending";
-const SUCCEEDED: &str = "succeeded";
-const FAILED: &str = "failed";
 
 /// A pack purchase as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -45,30 +39,17 @@ const COLUMNS: &str = "id, account_id, idempotency_key, pack, credits, amount, p
 impl PurchaseRow {
     /// The outcome as the API answers it: the purchase, or `payment_failed`.
     fn outcome(&self) -> AppResult<BuildPackPurchase> {
-        match (
-            self.status.as_str(),
-            &self.payment_reference,
-            self.usage_after,
-        ) {
-            (SUCCEEDED, Some(reference), Some(usage_after)) => Ok(BuildPackPurchase {
+        payment::outcome(&self.status, self.failure.as_deref(), "purchase", || {
+            Some(BuildPackPurchase {
                 id: self.id.clone(),
                 pack: self.pack.clone(),
                 credits: whole(self.credits),
                 amount_usd: self.amount.0,
-                payment_reference: reference.clone(),
-                usage_after: whole(usage_after),
+                payment_reference: self.payment_reference.clone()?,
+                usage_after: whole(self.usage_after?),
                 created_at: rfc3339(self.created_at),
-            }),
-            (FAILED, _, _) => Err(AppError::new(
-                ErrorCode::PaymentFailed,
-                self.failure
-                    .clone()
-                    .unwrap_or_else(|| "payment failed".into()),
-            )),
-            _ => Err(AppError::conflict(
-                "this purchase is still being processed; retry with the same Idempotency-Key",
-            )),
-        }
+            })
+        })
     }
 }
 
@@ -83,27 +64,12 @@ pub async fn buy(
     idempotency_key: Option<&str>,
 ) -> AppResult<BuildPackPurchase> {
     let pack = plans::pack(&request.pack)?;
-    let payment_method = request
-        .payment_method
-        .as_deref()
-        .unwrap_or(payment::TEST_OK);
-    validate::text("paymentMethod", payment_method, 100)?;
-    let generated;
-    let key = match idempotency_key {
-        Some(key) => {
-            validate::text("Idempotency-Key", key, 200)?;
-            key
-        }
-        None => {
-            generated = uuid::Uuid::new_v4().to_string();
-            &generated
-        }
-    };
+    let (payment_method, key) = payment::terms(request.payment_method.as_deref(), idempotency_key)?;
 
     let now = services.clock.now_ms();
     let mut tx = services.store.write().await?;
     ledger::lock(&mut tx, account_id, now).await?;
-    let id = match by_key(&mut tx, account_id, key).await? {
+    let id = match by_key(&mut tx, account_id, &key).await? {
         Some(row) if row.pack != pack.id || row.payment_method != payment_method => {
             return Err(AppError::conflict(
                 "this Idempotency-Key was already used for a different pack",
@@ -116,7 +82,7 @@ pub async fn buy(
             let row = PurchaseRow {
                 id: id.clone(),
                 account_id: account_id.to_owned(),
-                idempotency_key: key.to_owned(),
+                idempotency_key: key.into_owned(),
                 pack: pack.id.to_owned(),
                 credits: pack.credits,
                 amount: Dec(Decimal::new(pack.price_cents, 2)),
@@ -133,6 +99,23 @@ pub async fn buy(
     };
     tx.commit().await?;
     charge_and_credit(services, &id).await?.outcome()
+}
+
+/// Completes purchases left pending for more than `older_than_ms` (a crash
+/// between recording and crediting; the sweeper's job, as for top-ups): each
+/// is charged with its own id as the provider's key, so a charge the crash
+/// interrupted is not taken twice. Returns how many were completed.
+pub async fn resume_pending(services: &Services, older_than_ms: i64) -> AppResult<usize> {
+    let ids: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM build_packs WHERE status = $1 AND created_at < $2")
+            .bind(PENDING)
+            .bind(services.clock.now_ms() - older_than_ms)
+            .fetch_all(services.store.pool())
+            .await?;
+    for (id,) in &ids {
+        charge_and_credit(services, id).await?;
+    }
+    Ok(ids.len())
 }
 
 /// Charges a pending purchase and credits its usage credits (or marks it

@@ -7,11 +7,13 @@ use crate::on_both;
 use futures::future::join_all;
 use rork_cloud_credits_server::clock::{parse_rfc3339, Clock};
 use serde_json::{json, Value};
+use std::time::Duration;
 
 on_both!(
     plan_periods_renew_and_unused_subscription_credits_expire,
     subscription_credits_are_spent_before_usage_credits,
     a_pack_bought_twice_with_one_key_is_credited_once,
+    the_sweeper_completes_a_pack_a_crash_left_pending_once,
     concurrent_activity_never_goes_below_zero,
     bad_activity_is_refused_and_changes_nothing,
 );
@@ -275,6 +277,83 @@ async fn a_pack_bought_twice_with_one_key_is_credited_once(backend: Backend) {
         &buy("pack-4", "credits_7", "pm_test_ok").await,
         400,
         "invalid_input",
+    );
+}
+
+/// A purchase recorded `pending` when the server stopped (neither charged nor
+/// credited): the sweeper charges and credits it once after a minute, leaves
+/// younger ones to their own request, and a retry with its key afterwards
+/// answers the same purchase.
+async fn the_sweeper_completes_a_pack_a_crash_left_pending_once(backend: Backend) {
+    let server = Server::start_with(backend, |options| {
+        options.clock = Clock::fixed(ms("2026-03-10T12:00:00Z"));
+        options.sweep_every = Duration::from_millis(100);
+    })
+    .await;
+    let owner = server.owner().await;
+    let (subscription, usage) = balances(&server, &owner).await;
+    let pending = |id: &'static str, key: &'static str, at: &'static str| {
+        sqlx::query(
+            "INSERT INTO build_packs (id, account_id, idempotency_key, pack, credits, amount, \
+             payment_method, status, created_at) \
+             VALUES ($1, $2, $3, 'credits_50', 50, '10.00', 'pm_test_ok', 'pending', $4)",
+        )
+        .bind(id)
+        .bind(&owner.account_id)
+        .bind(key)
+        .bind(ms(at))
+        .execute(server.services.store.pool())
+    };
+    pending("crashed", "key-crashed", "2026-03-10T11:58:00Z")
+        .await
+        .unwrap();
+    pending("in-flight", "key-in-flight", "2026-03-10T11:59:30Z")
+        .await
+        .unwrap();
+    let status = |id: &'static str| {
+        let pool = server.services.store.pool();
+        async move {
+            let (status,): (String,) =
+                sqlx::query_as("SELECT status FROM build_packs WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(pool)
+                    .await
+                    .unwrap();
+            status
+        }
+    };
+    for _ in 0..100 {
+        if status("crashed").await != "pending" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status("crashed").await, "succeeded");
+    assert_eq!(
+        status("in-flight").await,
+        "pending",
+        "younger than a minute"
+    );
+    assert_eq!(balances(&server, &owner).await, (subscription, usage + 50));
+
+    let body = json!({"pack": "credits_50", "paymentMethod": "pm_test_ok"});
+    let (code, again) = post(
+        &server,
+        &owner,
+        "/v1/build-credits/packs",
+        Some("key-crashed"),
+        body,
+    )
+    .await;
+    assert_eq!(code, 200, "{again}");
+    assert_eq!(
+        (again["id"].as_str(), again["usageAfter"].as_u64()),
+        (Some("crashed"), Some(usage + 50))
+    );
+    assert_eq!(
+        entries(&server, &owner, "pack").await,
+        [50],
+        "credited once"
     );
 }
 
