@@ -31,23 +31,11 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// Estimates the exact cost of one AI call or cloud feature use.
-///
-/// `inputTokens` is the whole prompt INCLUDING `cachedInputTokens` and
-/// `cacheWriteTokens` (the OpenAI usage convention); `outputTokens` includes
-/// reasoning tokens; `units` counts images, seconds, characters, embedding
-/// tokens, queries or invocations for unit-billed models. Omitted counts are 0.
-/// Throws `invalid_input` (naming the field) or `unknown_model`.
-///
-/// This is the full path: JS calls `estimateCost` (`src/wrapper.js`), which
-/// takes the fast path ([`quick`]) for plain requests and this one for
-/// everything else, so every invalid request gets its precise error here.
-///
-/// ```ts
-/// const e = estimateCost({ model: "openai/gpt-4o", inputTokens: 1200, cachedInputTokens: 200, outputTokens: 300 });
-/// e.total;          // "0.00575"  (exact decimal string, USD)
-/// formatUsd(e.total); // "$0.01"
-/// ```
+/// The full path of `estimateCost` (its contract and example are its
+/// declaration's, in `src/typescript.rs`): JS calls `estimateCost`
+/// (`src/wrapper.js`), which takes the fast path ([`quick`]) for plain
+/// requests and this one for everything else, so every invalid request gets
+/// its precise error here.
 #[wasm_bindgen(js_name = estimateCostFull, skip_typescript)]
 pub fn estimate_cost(request: JsValue) -> Result<JsValue, JsValue> {
     let estimate = js_value::from_js(&request, "the request")

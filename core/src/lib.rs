@@ -4,7 +4,7 @@
 //! ([`money`]), the model catalog ([`catalog`]), model-name resolution
 //! ([`resolve`]), cost estimation ([`estimate`], with a 53-bit fast path in [`quick`]), the
 //! per-event limits of what a usage report can honestly claim ([`plausible`]), the JSON wire types shared
-//! by the SDK and the reference server ([`wire`]) and the error codes
+//! by the SDK and the reference server ([`wire`]), how an id is read ([`id`]) and the error codes
 //! ([`error`]). The crate has no wasm or browser dependency: it is tested
 //! natively and linked both into the wasm SDK and into the server, so the
 //! client and the server can never disagree on a field or a price.
@@ -19,6 +19,7 @@ pub mod catalog;
 mod document;
 pub mod error;
 pub mod estimate;
+pub mod id;
 pub mod money;
 pub mod plausible;
 pub mod queue;

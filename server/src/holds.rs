@@ -134,7 +134,7 @@ pub async fn create(
     }
     let end_user = request.end_user.as_deref();
     if let Some(key) = idempotency_key {
-        validate::text("Idempotency-Key", key, 200)?;
+        validate::idempotency_key(key)?;
     }
     let fingerprint = serde_json::to_string(request).map_err(AppError::internal)?;
     let key_id = match payer {

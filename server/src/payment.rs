@@ -27,10 +27,10 @@ pub fn terms<'a>(
     idempotency_key: Option<&'a str>,
 ) -> AppResult<(&'a str, Cow<'a, str>)> {
     let payment_method = payment_method.unwrap_or(TEST_OK);
-    validate::text("paymentMethod", payment_method, 100)?;
+    validate::text("paymentMethod", payment_method, validate::MAX_NAME_CHARS)?;
     let key = match idempotency_key {
         Some(key) => {
-            validate::text("Idempotency-Key", key, 200)?;
+            validate::idempotency_key(key)?;
             Cow::Borrowed(key)
         }
         None => Cow::Owned(uuid::Uuid::new_v4().to_string()),

@@ -150,7 +150,7 @@ pub async fn create(
     account_id: &str,
     name: &str,
 ) -> AppResult<ProjectRow> {
-    validate::text("name", name, 100)?;
+    validate::text("name", name, validate::MAX_NAME_CHARS)?;
     let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(&format!(
         "INSERT INTO projects ({COLUMNS}) VALUES \
@@ -367,5 +367,9 @@ fn validate_auto_top_up(auto: &AutoTopUp) -> AppResult<()> {
         auto.amount_usd,
         MAX_SETTING_USD,
     )?;
-    validate::text("autoTopUp.paymentMethod", &auto.payment_method, 100)
+    validate::text(
+        "autoTopUp.paymentMethod",
+        &auto.payment_method,
+        validate::MAX_NAME_CHARS,
+    )
 }

@@ -9,6 +9,7 @@ use crate::db::{enum_text, stored_count, Dec};
 use crate::error::{AppError, AppResult};
 use crate::{build, ledger, projects, validate};
 use rork_cloud_credits_core::estimate::UsageRequest;
+use rork_cloud_credits_core::id;
 use rork_cloud_credits_core::wire::{
     BuildActivity, ChargeClassification, ChargeReview, ChargeReviewRequest, RecordedUsage,
 };
@@ -18,6 +19,8 @@ use sqlx::AnyPool;
 pub const DEFAULT_WINDOW_MINUTES: u32 = 60;
 /// The widest window: one day either side.
 pub const MAX_WINDOW_MINUTES: u32 = 1440;
+/// The longest description of the action that led to the charge.
+pub const MAX_ACTION_CHARS: usize = 2000;
 
 /// `POST /v1/support/charge-reviews` for `account_id`.
 pub async fn create(
@@ -39,7 +42,7 @@ pub async fn create(
         return Err(AppError::not_found("project"));
     }
     let at = clock::parse_rfc3339("approximateTime", &request.approximate_time)?;
-    validate::text("action", &request.action, 2000)?;
+    validate::text("action", &request.action, MAX_ACTION_CHARS)?;
     let window_minutes = request.window_minutes.unwrap_or(DEFAULT_WINDOW_MINUTES);
     if !(1..=MAX_WINDOW_MINUTES).contains(&window_minutes) {
         return Err(AppError::invalid(format!(
@@ -88,8 +91,7 @@ pub async fn create(
 /// `https://rork.com/p/3f2a.../settings`.
 fn project_id_in_link(link: &str) -> AppResult<String> {
     link.split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
-        .find_map(|part| uuid::Uuid::parse_str(part).ok())
-        .map(|id| id.hyphenated().to_string())
+        .find_map(id::canonical_uuid)
         .ok_or_else(|| AppError::invalid(format!("projectLink holds no project id: {link:?}")))
 }
 

@@ -502,6 +502,25 @@ fn debit(entries: &mut ledger::Entries, project: &mut ProjectRow, event: &Priced
 
 /// Inserts `events` (multi-row, `ON CONFLICT (id) DO NOTHING`), adds the
 /// ones inserted to the day's `totals` and returns their ids.
+/// The columns [`insert_events`] writes, in the order it binds them.
+const EVENT_COLUMNS: [&str; 15] = [
+    "id",
+    "project_id",
+    "model",
+    "input_tokens",
+    "cached_input_tokens",
+    "cache_write_tokens",
+    "output_tokens",
+    "units",
+    "feature",
+    "hold_id",
+    "cost",
+    "catalog_version",
+    "occurred_at",
+    "recorded_at",
+    "unbilled",
+];
+
 async fn insert_events(
     tx: &mut WriteTx,
     events: &[&Priced],
@@ -511,11 +530,9 @@ async fn insert_events(
     let now = clock::now_ms();
     for chunk in events.chunks(ROWS_PER_INSERT) {
         let sql = format!(
-            "INSERT INTO usage_events (id, project_id, model, input_tokens, cached_input_tokens, \
-             cache_write_tokens, output_tokens, units, feature, hold_id, cost, catalog_version, \
-             occurred_at, recorded_at, unbilled) VALUES {} ON CONFLICT (id) DO NOTHING \
-             RETURNING id",
-            tx.dialect().values_list(chunk.len(), 15)
+            "INSERT INTO usage_events ({}) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+            EVENT_COLUMNS.join(", "),
+            tx.dialect().values_list(chunk.len(), EVENT_COLUMNS.len())
         );
         let mut insert = sqlx::query_as::<_, (String,)>(&sql);
         for event in chunk {
@@ -755,16 +772,10 @@ fn lost_to(winner: Option<Seen>) -> AppResult<Seen> {
 /// The recorded events among `ids`, by id (one query per
 /// [`ROWS_PER_INSERT`] ids).
 ///
-/// On PostgreSQL the lookup is not kept as a prepared statement, so it is
-/// planned afresh each time (SQLite keeps it: its plan is the primary key
-/// whatever the table's size). A prepared statement gets a generic plan after five
-/// executions on its connection, kept until the table's statistics change,
-/// and `usage_events` grows from the demo's ~100 events (analyzed while the
-/// server idles) to hundreds of thousands between two autovacuum visits: a
-/// generic plan made early is a sequential scan, on every one-event batch
-/// and every hold settlement (which share the one-id statement), under the
-/// project's lock (`cargo xtask bench`: hold + settle 465 -> 34 pairs/s
-/// after ~480,000 events). Planning it costs ~1 ms for 500 ids.
+/// On PostgreSQL the lookup is planned afresh each time, not kept as a
+/// prepared statement: a generic plan made while the table was small stays a
+/// sequential scan as it grows (bench/RESULTS.md, "generic plan"). SQLite
+/// keeps it: its plan is the primary key whatever the table's size.
 async fn recorded_many(tx: &mut WriteTx, ids: &[&str]) -> AppResult<HashMap<String, Seen>> {
     let mut seen = HashMap::new();
     for chunk in ids.chunks(ROWS_PER_INSERT) {

@@ -2,6 +2,7 @@
 //! names the field and the limit.
 
 use crate::error::{AppError, AppResult};
+use rork_cloud_credits_core::id;
 use rust_decimal::Decimal;
 
 /// A dollar amount with at most cent precision, `min <= value <= max`.
@@ -22,6 +23,16 @@ pub fn cents(field: &str, value: Decimal, min: Decimal, max: Decimal) -> AppResu
 /// The longest label an app attaches to usage (`feature`, `endUser`): the core's, as the SDK checks it.
 pub use rork_cloud_credits_core::wire::MAX_LABEL_CHARS;
 
+/// The longest `Idempotency-Key` header a request may send.
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
+/// The longest name of a project, and of a payment method.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// An `Idempotency-Key` header: 1 to [`MAX_IDEMPOTENCY_KEY_CHARS`] characters.
+pub fn idempotency_key(key: &str) -> AppResult<()> {
+    text("Idempotency-Key", key, MAX_IDEMPOTENCY_KEY_CHARS)
+}
+
 /// Free text of 1 to `max` characters without control characters.
 pub fn text(field: &str, value: &str, max: usize) -> AppResult<()> {
     let length = value.chars().count();
@@ -38,11 +49,10 @@ pub fn text(field: &str, value: &str, max: usize) -> AppResult<()> {
     Ok(())
 }
 
-/// A UUID in any case; returns its canonical lowercase hyphenated form.
+/// A UUID in any case (the core's rule, as the SDK checks it); returns its
+/// canonical lowercase hyphenated form.
 pub fn uuid(field: &str, value: &str) -> AppResult<String> {
-    uuid::Uuid::parse_str(value)
-        .map(|id| id.hyphenated().to_string())
-        .map_err(|_| AppError::invalid(format!("{field} must be a UUID, got {value:?}")))
+    id::canonical_uuid(value).ok_or_else(|| id::not_a_uuid(field, value).into())
 }
 
 /// An email address: one `@` with text on both sides, no spaces, at most 254 characters.

@@ -5,10 +5,10 @@
 
 use crate::{active_catalog, js_value};
 use rork_cloud_credits_core::estimate::UsageRequest;
-use rork_cloud_credits_core::money;
 use rork_cloud_credits_core::value::Value;
 use rork_cloud_credits_core::wire::{HoldRequest, MAX_LABEL_CHARS};
 use rork_cloud_credits_core::Error;
+use rork_cloud_credits_core::{id, money};
 use wasm_bindgen::JsValue;
 
 /// The fields a usage report has besides a request's.
@@ -36,7 +36,7 @@ fn usage_report_from_value(value: &Value) -> Result<UsageReport, Error> {
     let bounded =
         |max_chars| move |value: &Value, path: &str| bounded_string(value, path, max_chars);
     let feature = fields.optional("feature", bounded(MAX_LABEL_CHARS))?;
-    let hold_id = fields.optional("holdId", bounded(100))?;
+    let hold_id = fields.optional("holdId", id::read_uuid)?;
     let usage = UsageRequest::read(&fields)?;
     // The estimate itself is not needed: pricing it is the validation.
     active_catalog::with(|catalog| catalog.estimate(&usage))?;

@@ -78,7 +78,7 @@ pub async fn record(
         )));
     }
     if let Some(key) = idempotency_key {
-        validate::text("Idempotency-Key", key, 200)?;
+        validate::idempotency_key(key)?;
     }
     let project = projects::get(services.store.pool(), &project_id).await?;
     if project.account_id != account_id {

@@ -1,7 +1,7 @@
-//! One example value of every request and response body, built from the
-//! wire types themselves: the OpenAPI document shows them and infers each
-//! body's schema from their serde form, so the document cannot drift from
-//! the types.
+//! Every request and response body as a [`Body`]: the wire type with one
+//! example value built from the type itself. The OpenAPI document shows the
+//! examples and infers each body's schema from their serde form and the
+//! type's reader, so the document cannot drift from the types.
 
 use crate::pricing;
 use rork_cloud_credits_core::catalog::Catalog;
@@ -9,7 +9,6 @@ use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::wire::*;
 use rork_cloud_credits_core::Error;
 use rust_decimal::Decimal;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -175,17 +174,66 @@ fn recorded_usage() -> RecordedUsage {
     }
 }
 
-/// The example of the body named `name` (a wire type's name).
-pub fn example(name: &str) -> Value {
-    match name {
-        "ErrorBody" => json(ErrorBody {
+/// A request or response body of the API: the route table names it by its
+/// type ([`Schema::of`]), and the OpenAPI document shows its example and
+/// infers its schema from the example and the type's own reader.
+pub trait Body {
+    /// Its schema's name in the document.
+    const NAME: &'static str;
+    /// One example value.
+    fn example() -> Value;
+    /// Whether `value` reads as this body, by the type's own reader
+    /// (serde's; the catalog's for [`Catalog`]): the document asks which
+    /// fields are required and which may be `null`.
+    fn reads(value: Value) -> bool;
+}
+
+/// A [`Body`] as the route table holds it.
+#[derive(Debug, Clone, Copy)]
+pub struct Schema {
+    /// [`Body::NAME`].
+    pub name: &'static str,
+    /// [`Body::example`].
+    pub example: fn() -> Value,
+    /// [`Body::reads`].
+    pub reads: fn(Value) -> bool,
+}
+
+impl Schema {
+    /// The schema of body type `T`.
+    pub fn of<T: Body>() -> Schema {
+        Schema {
+            name: T::NAME,
+            example: T::example,
+            reads: T::reads,
+        }
+    }
+}
+
+/// Each wire type with its example: `Type => example,`, read by serde.
+macro_rules! bodies {
+    ($($body:ident => $example:expr,)*) => {$(
+        impl Body for $body {
+            const NAME: &'static str = stringify!($body);
+            fn example() -> Value {
+                json($example)
+            }
+            fn reads(value: Value) -> bool {
+                serde_json::from_value::<$body>(value).is_ok()
+            }
+        }
+    )*};
+}
+
+bodies! {
+    ErrorBody => ErrorBody {
             error: Error::invalid_input("amountUsd must be from 5.00 to 200.00 USD, got 4.99"),
-        }),
-        "SessionRequest" => json(SessionRequest {
+        },
+    SessionRequest => SessionRequest {
             email: "demo@example.com".into(),
             password: "demo".into(),
-        }),
-        "Account" => json(Account {
+        },
+    Account => Account {
             id: "e0d36cfc-bd91-45e0-9880-abe2f73be65e".into(),
             email: "demo@example.com".into(),
             plan: "Pro".into(),
@@ -194,32 +242,32 @@ pub fn example(name: &str) -> Value {
                 usage: 200,
             },
             projects: vec![project()],
-        }),
-        "CreatedKey" => json(created_key()),
-        "KeyInfo" => json(key_info()),
-        "PublishableLimits" => json(publishable_limits()),
-        "CreateProjectRequest" => json(CreateProjectRequest {
+        },
+    CreatedKey => created_key(),
+    KeyInfo => key_info(),
+    PublishableLimits => publishable_limits(),
+    CreateProjectRequest => CreateProjectRequest {
             name: "Recipe Chat".into(),
-        }),
-        "CreatedProject" => json(CreatedProject {
+        },
+    CreatedProject => CreatedProject {
             project: project(),
             publishable_key: created_key(),
-        }),
-        "Project" => json(project()),
-        "SettingsPatch" => json(SettingsPatch {
+        },
+    Project => project(),
+    SettingsPatch => SettingsPatch {
             use_cloud_credits: Some(true),
             low_balance_threshold_usd: Some(usd(200)),
             alert_email: Some("owner@example.com".into()),
             auto_top_up: Some(auto_top_up()),
             allowed_origins: Some(vec!["https://app.example.com".into()]),
             overdraft_limit_usd: Some(usd(0)),
-        }),
-        "Balance" => json(balance()),
-        "TopUpRequest" => json(TopUpRequest {
+        },
+    Balance => balance(),
+    TopUpRequest => TopUpRequest {
             amount_usd: usd(2500),
             payment_method: Some("pm_test_ok".into()),
-        }),
-        "TopUp" => json(TopUp {
+        },
+    TopUp => TopUp {
             id: "7c9e6679-7425-40de-944b-e07fc1f90ae7".into(),
             project_id: PROJECT.into(),
             amount_usd: usd(2500),
@@ -227,11 +275,11 @@ pub fn example(name: &str) -> Value {
             payment_reference: "test_ch_2d5fe6da9f5cddad07937fee".into(),
             balance_after_usd: usd(2600),
             created_at: AT.into(),
-        }),
-        "LedgerPage" => json(LedgerPage {
+        },
+    LedgerPage => LedgerPage {
             entries: vec![ledger_entry()],
-        }),
-        "NotificationList" => json(NotificationList {
+        },
+    NotificationList => NotificationList {
             notifications: vec![Notification {
                 id: "c56a4180-65aa-42ec-a945-5fd21dec0538".into(),
                 project_id: PROJECT.into(),
@@ -241,8 +289,8 @@ pub fn example(name: &str) -> Value {
                 add_credits_url: balance().add_credits_url,
                 created_at: AT.into(),
             }],
-        }),
-        "UsageSummary" => json(UsageSummary {
+        },
+    UsageSummary => UsageSummary {
             days: 30,
             group_by: GroupBy::Model,
             from: "2026-10-27T00:00:00.000Z".into(),
@@ -258,25 +306,25 @@ pub fn example(name: &str) -> Value {
                 output_tokens: 18_640,
                 units: 0,
             }],
-        }),
-        "HoldRequest" => json(HoldRequest {
+        },
+    HoldRequest => HoldRequest {
             usage: Some(usage()),
             amount_usd: None,
             ttl_seconds: Some(600),
             end_user: Some("user_42".into()),
-        }),
-        "Hold" => json(hold()),
-        "SettleRequest" => json(SettleRequest {
+        },
+    Hold => hold(),
+    SettleRequest => SettleRequest {
             usage: usage(),
             event_id: Some(EVENT.into()),
             feature: Some("chat".into()),
-        }),
-        "Settlement" => json(Settlement {
+        },
+    Settlement => Settlement {
             hold: hold(),
             event: result(),
             balance: brief(),
-        }),
-        "UsageBatch" => json(UsageBatch {
+        },
+    UsageBatch => UsageBatch {
             events: vec![UsageEvent {
                 id: EVENT.into(),
                 project_id: Some(PROJECT.into()),
@@ -286,19 +334,19 @@ pub fn example(name: &str) -> Value {
                 occurred_at: Some(AT.into()),
                 end_user: Some("user_42".into()),
             }],
-        }),
-        "UsageBatchResult" => json(UsageBatchResult {
+        },
+    UsageBatchResult => UsageBatchResult {
             results: vec![result()],
             balances: vec![brief()],
-        }),
-        "ChargeReviewRequest" => json(ChargeReviewRequest {
+        },
+    ChargeReviewRequest => ChargeReviewRequest {
             project_id: Some(PROJECT.into()),
             project_link: Some(format!("https://rork.com/p/{PROJECT}")),
             approximate_time: "2026-11-25T11:45:00Z".into(),
             action: "Asked the recipe chat for a dinner idea".into(),
             window_minutes: Some(60),
-        }),
-        "ChargeReview" => json(ChargeReview {
+        },
+    ChargeReview => ChargeReview {
             id: "sr_0f8fad5bd9cb469fa16570867728950e".into(),
             project_id: PROJECT.into(),
             classification: ChargeClassification::Cloud,
@@ -310,8 +358,8 @@ pub fn example(name: &str) -> Value {
             usage_events: vec![recorded_usage()],
             build_activity: vec![build_activity()],
             created_at: AT.into(),
-        }),
-        "BuildCreditsSummary" => json(BuildCreditsSummary {
+        },
+    BuildCreditsSummary => BuildCreditsSummary {
             remaining: 613,
             subscription: 413,
             usage: 200,
@@ -334,19 +382,19 @@ pub fn example(name: &str) -> Value {
                 count: 7,
             }],
             recent: vec![build_activity()],
-        }),
-        "BuildActivityRequest" => json(BuildActivityRequest {
+        },
+    BuildActivityRequest => BuildActivityRequest {
             project_id: PROJECT.into(),
             kind: BuildKind::Build,
             description: "Build and preview from the editor".into(),
             credits: 3,
-        }),
-        "BuildActivity" => json(build_activity()),
-        "BuildPackRequest" => json(BuildPackRequest {
+        },
+    BuildActivity => build_activity(),
+    BuildPackRequest => BuildPackRequest {
             pack: "credits_200".into(),
             payment_method: Some("pm_test_ok".into()),
-        }),
-        "BuildPackPurchase" => json(BuildPackPurchase {
+        },
+    BuildPackPurchase => BuildPackPurchase {
             id: "6ba7b810-9dad-11d1-80b4-00c04fd430c8".into(),
             pack: "credits_200".into(),
             credits: 200,
@@ -354,58 +402,21 @@ pub fn example(name: &str) -> Value {
             payment_reference: "test_ch_5f1d3c0a9b8e7d6c5b4a3f2e".into(),
             usage_after: 200,
             created_at: AT.into(),
-        }),
-        "DemoInfo" => json(DemoInfo {
+        },
+    DemoInfo => DemoInfo {
             project_id: PROJECT.into(),
             publishable_key: created_key().key,
             email: "demo@example.com".into(),
-        }),
-        "Catalog" => serde_json::from_str(&pricing::catalog_json()).unwrap_or(Value::Null),
-        _ => Value::Null,
-    }
+        },
 }
 
-/// Whether `value` reads as the body named `name`, by its wire type's own
-/// reader (serde's; the catalog's for `Catalog`): the OpenAPI document asks
-/// it which fields are required and which may be `null`, so that, too, comes
-/// from the types. `false` for a name that is not a body.
-pub fn reads(name: &str, value: Value) -> bool {
-    fn read<T: DeserializeOwned>(value: Value) -> bool {
-        serde_json::from_value::<T>(value).is_ok()
+impl Body for Catalog {
+    const NAME: &'static str = "Catalog";
+    fn example() -> Value {
+        serde_json::from_str(&pricing::catalog_json()).unwrap_or(Value::Null)
     }
-    match name {
-        "ErrorBody" => read::<ErrorBody>(value),
-        "SessionRequest" => read::<SessionRequest>(value),
-        "Account" => read::<Account>(value),
-        "CreatedKey" => read::<CreatedKey>(value),
-        "KeyInfo" => read::<KeyInfo>(value),
-        "PublishableLimits" => read::<PublishableLimits>(value),
-        "CreateProjectRequest" => read::<CreateProjectRequest>(value),
-        "CreatedProject" => read::<CreatedProject>(value),
-        "Project" => read::<Project>(value),
-        "SettingsPatch" => read::<SettingsPatch>(value),
-        "Balance" => read::<Balance>(value),
-        "TopUpRequest" => read::<TopUpRequest>(value),
-        "TopUp" => read::<TopUp>(value),
-        "LedgerPage" => read::<LedgerPage>(value),
-        "NotificationList" => read::<NotificationList>(value),
-        "UsageSummary" => read::<UsageSummary>(value),
-        "HoldRequest" => read::<HoldRequest>(value),
-        "Hold" => read::<Hold>(value),
-        "SettleRequest" => read::<SettleRequest>(value),
-        "Settlement" => read::<Settlement>(value),
-        "UsageBatch" => read::<UsageBatch>(value),
-        "UsageBatchResult" => read::<UsageBatchResult>(value),
-        "ChargeReviewRequest" => read::<ChargeReviewRequest>(value),
-        "ChargeReview" => read::<ChargeReview>(value),
-        "BuildCreditsSummary" => read::<BuildCreditsSummary>(value),
-        "BuildActivityRequest" => read::<BuildActivityRequest>(value),
-        "BuildActivity" => read::<BuildActivity>(value),
-        "BuildPackRequest" => read::<BuildPackRequest>(value),
-        "BuildPackPurchase" => read::<BuildPackPurchase>(value),
-        "DemoInfo" => read::<DemoInfo>(value),
-        "Catalog" => Catalog::from_json(&value.to_string()).is_ok(),
-        _ => false,
+    fn reads(value: Value) -> bool {
+        Catalog::from_json(&value.to_string()).is_ok()
     }
 }
 
@@ -466,13 +477,13 @@ mod tests {
 
     #[test]
     fn the_sdk_reads_every_answer_it_receives_as_serde_does() {
-        reads_like_serde::<ErrorBody>(example("ErrorBody"));
-        reads_like_serde::<Balance>(example("Balance"));
+        reads_like_serde::<ErrorBody>(ErrorBody::example());
+        reads_like_serde::<Balance>(Balance::example());
         let mut low = balance();
         (low.status, low.use_cloud_credits) = (BalanceStatus::Low, false);
         low.balance_usd = Decimal::new(-12_345, 6);
         reads_like_serde::<Balance>(json(low));
-        reads_like_serde::<Hold>(example("Hold"));
+        reads_like_serde::<Hold>(Hold::example());
         let open = Hold {
             status: HoldStatus::Active,
             estimate: None,
@@ -484,8 +495,8 @@ mod tests {
         with_nulls["estimate"] = Value::Null;
         with_nulls["settledCostUsd"] = Value::Null;
         reads_like_serde::<Hold>(with_nulls);
-        reads_like_serde::<Settlement>(example("Settlement"));
-        reads_like_serde::<UsageBatchResult>(example("UsageBatchResult"));
+        reads_like_serde::<Settlement>(Settlement::example());
+        reads_like_serde::<UsageBatchResult>(UsageBatchResult::example());
         let mixed = UsageBatchResult {
             results: vec![
                 UsageResult {
@@ -507,17 +518,17 @@ mod tests {
             balances: vec![],
         };
         reads_like_serde::<UsageBatchResult>(json(mixed));
-        reads_like_serde::<UsageSummary>(example("UsageSummary"));
-        reads_like_serde::<NotificationList>(example("NotificationList"));
+        reads_like_serde::<UsageSummary>(UsageSummary::example());
+        reads_like_serde::<NotificationList>(NotificationList::example());
         for (kind, group_by) in [
             (NotificationKind::AutoTopUpFailed, GroupBy::Day),
             (NotificationKind::AutoTopUp, GroupBy::Project),
             (NotificationKind::Empty, GroupBy::Model),
         ] {
-            let mut list = example("NotificationList");
+            let mut list = NotificationList::example();
             list["notifications"][0]["kind"] = json(kind);
             reads_like_serde::<NotificationList>(list);
-            let mut summary = example("UsageSummary");
+            let mut summary = UsageSummary::example();
             summary["groupBy"] = json(group_by);
             reads_like_serde::<UsageSummary>(summary);
         }
@@ -541,7 +552,7 @@ mod tests {
             );
         };
         let with = |field: &str, bad: Value| {
-            let mut json = example("Balance");
+            let mut json = Balance::example();
             json[field] = bad;
             json
         };
@@ -549,7 +560,7 @@ mod tests {
         refused(with("balanceUsd", serde_json::json!("1e-3")));
         refused(with("status", serde_json::json!("fine")));
         refused(with("useCloudCredits", serde_json::json!("yes")));
-        let mut missing = example("Balance");
+        let mut missing = Balance::example();
         missing.as_object_mut().unwrap().remove("heldUsd");
         refused(missing);
         refused(serde_json::json!([]));

@@ -1,6 +1,7 @@
 //! Metering routes, usable with a project's publishable key: holds and
 //! usage reports.
 
+use super::examples::Body;
 use super::extract::{idempotency_key, Json, Path};
 use super::{AppState, Principal};
 use crate::error::AppResult;
@@ -9,7 +10,7 @@ use crate::{holds, validate};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use rork_cloud_credits_core::wire::{
-    Hold, HoldRequest, SettleRequest, Settlement, UsageBatchResult,
+    Hold, HoldRequest, SettleRequest, Settlement, UsageBatch, UsageBatchResult,
 };
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -82,6 +83,17 @@ async fn authorized_hold(
 pub struct RawBatch {
     #[serde(deserialize_with = "at_most_a_batch")]
     events: Vec<serde_json::Value>,
+}
+
+/// Documented as the [`UsageBatch`] it is read as, event by event.
+impl Body for RawBatch {
+    const NAME: &'static str = UsageBatch::NAME;
+    fn example() -> serde_json::Value {
+        UsageBatch::example()
+    }
+    fn reads(value: serde_json::Value) -> bool {
+        UsageBatch::reads(value)
+    }
 }
 
 fn at_most_a_batch<'de, D: Deserializer<'de>>(

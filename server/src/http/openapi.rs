@@ -2,15 +2,20 @@
 //!
 //! Every `/v1` route is one [`Route`]: the router is built from this table
 //! ([`super::api`]) and so is `GET /v1/openapi.json`, so a route cannot exist
-//! without being documented. Body schemas are inferred from the serde form
+//! without being documented. Each route names its bodies by their Rust types
+//! (the request body: the type its handler reads, checked against the running
+//! server in the API tests). Body schemas are inferred from the serde form
 //! of an example of each wire type ([`super::examples`]): field names and
 //! JSON types come from the types themselves, and which fields are required
 //! or nullable from the types' readers (a field is required when the
 //! example without it does not read, nullable when it reads with `null`).
 
-use super::examples::{example, reads};
+use super::examples::{Body, Schema};
+use super::metering::RawBatch;
 use super::{account, build, meta, metering, projects, AppState};
 use axum::routing::{delete, get, patch, post, MethodRouter};
+use rork_cloud_credits_core::catalog::Catalog;
+use rork_cloud_credits_core::wire::{self, *};
 use rork_cloud_credits_core::ErrorCode;
 use serde_json::{json, Map, Value};
 
@@ -37,10 +42,10 @@ pub struct Route {
     pub access: Access,
     /// Query parameters: name and description.
     pub query: &'static [(&'static str, &'static str)],
-    /// Request body type (a wire type name), if any.
-    pub request: Option<&'static str>,
+    /// The request body: the type its handler reads, if any.
+    pub request: Option<Schema>,
     /// Success status and body type (`None`: no body).
-    pub response: (u16, Option<&'static str>),
+    pub response: (u16, Option<Schema>),
     /// The handler.
     pub handler: fn() -> MethodRouter<AppState>,
 }
@@ -71,7 +76,7 @@ pub fn routes() -> Vec<Route> {
             "The model catalog the server prices with.",
             Public,
             None,
-            (200, Some("Catalog")),
+            (200, Some(Schema::of::<Catalog>())),
             || get(meta::models),
         ),
         route(
@@ -89,7 +94,7 @@ pub fn routes() -> Vec<Route> {
             "Demo only (--seed-demo): the demo project id and publishable key.",
             Public,
             None,
-            (200, Some("DemoInfo")),
+            (200, Some(Schema::of::<DemoInfo>())),
             || get(meta::demo),
         ),
         route(
@@ -97,8 +102,8 @@ pub fn routes() -> Vec<Route> {
             "/session",
             "Sign in to the dashboard: sets the HttpOnly session cookie.",
             Public,
-            Some("SessionRequest"),
-            (200, Some("Account")),
+            Some(Schema::of::<SessionRequest>()),
+            (200, Some(Schema::of::<Account>())),
             || post(account::sign_in),
         ),
         route(
@@ -116,7 +121,7 @@ pub fn routes() -> Vec<Route> {
             "The account: plan, build credits, projects.",
             Owner,
             None,
-            (200, Some("Account")),
+            (200, Some(Schema::of::<Account>())),
             || get(account::get_account),
         ),
         Route {
@@ -127,7 +132,7 @@ pub fn routes() -> Vec<Route> {
                 "Spend over the last N UTC days, grouped by project, model or day.",
                 Owner,
                 None,
-                (200, Some("UsageSummary")),
+                (200, Some(Schema::of::<UsageSummary>())),
                 || get(account::usage_summary),
             )
         },
@@ -137,7 +142,7 @@ pub fn routes() -> Vec<Route> {
             "Create a secret key (shown once).",
             Owner,
             None,
-            (201, Some("CreatedKey")),
+            (201, Some(Schema::of::<CreatedKey>())),
             || post(account::create_secret_key),
         ),
         route(
@@ -154,8 +159,8 @@ pub fn routes() -> Vec<Route> {
             "/keys/{id}",
             "Set what a publishable key may spend.",
             Owner,
-            Some("PublishableLimits"),
-            (200, Some("KeyInfo")),
+            Some(Schema::of::<PublishableLimits>()),
+            (200, Some(Schema::of::<KeyInfo>())),
             || patch(account::set_key_limits),
         ),
         route(
@@ -163,8 +168,8 @@ pub fn routes() -> Vec<Route> {
             "/projects",
             "Create a project and its publishable key.",
             Owner,
-            Some("CreateProjectRequest"),
-            (201, Some("CreatedProject")),
+            Some(Schema::of::<CreateProjectRequest>()),
+            (201, Some(Schema::of::<CreatedProject>())),
             || post(account::create_project),
         ),
         route(
@@ -173,7 +178,7 @@ pub fn routes() -> Vec<Route> {
             "A project and its settings.",
             Owner,
             None,
-            (200, Some("Project")),
+            (200, Some(Schema::of::<wire::Project>())),
             || get(projects::get_project),
         ),
         route(
@@ -181,8 +186,8 @@ pub fn routes() -> Vec<Route> {
             "/projects/{id}/settings",
             "Change settings: Use Cloud Credits, alerts, auto top-up, allowed origins.",
             Owner,
-            Some("SettingsPatch"),
-            (200, Some("Project")),
+            Some(Schema::of::<SettingsPatch>()),
+            (200, Some(Schema::of::<wire::Project>())),
             || patch(projects::update_settings),
         ),
         route(
@@ -191,7 +196,7 @@ pub fn routes() -> Vec<Route> {
             "Create a publishable key (shown once).",
             Owner,
             None,
-            (201, Some("CreatedKey")),
+            (201, Some(Schema::of::<CreatedKey>())),
             || post(projects::create_publishable_key),
         ),
         route(
@@ -200,7 +205,7 @@ pub fn routes() -> Vec<Route> {
             "The Cloud Credits balance.",
             Project,
             None,
-            (200, Some("Balance")),
+            (200, Some(Schema::of::<Balance>())),
             || get(projects::balance),
         ),
         route(
@@ -208,8 +213,8 @@ pub fn routes() -> Vec<Route> {
             "/projects/{id}/topups",
             "Add $5.00 to $200.00 (Idempotency-Key header makes retries safe).",
             Owner,
-            Some("TopUpRequest"),
-            (200, Some("TopUp")),
+            Some(Schema::of::<TopUpRequest>()),
+            (200, Some(Schema::of::<TopUp>())),
             || post(projects::top_up),
         ),
         Route {
@@ -220,7 +225,7 @@ pub fn routes() -> Vec<Route> {
                 "Recent ledger entries, newest first.",
                 Owner,
                 None,
-                (200, Some("LedgerPage")),
+                (200, Some(Schema::of::<LedgerPage>())),
                 || get(projects::ledger),
             )
         },
@@ -232,7 +237,7 @@ pub fn routes() -> Vec<Route> {
                 "Low / empty / auto top-up notifications, newest first.",
                 Project,
                 None,
-                (200, Some("NotificationList")),
+                (200, Some(Schema::of::<NotificationList>())),
                 || get(projects::notifications),
             )
         },
@@ -244,7 +249,7 @@ pub fn routes() -> Vec<Route> {
                 "Spend over the last N UTC days, grouped by model or day.",
                 Project,
                 None,
-                (200, Some("UsageSummary")),
+                (200, Some(Schema::of::<UsageSummary>())),
                 || get(projects::usage_summary),
             )
         },
@@ -253,8 +258,8 @@ pub fn routes() -> Vec<Route> {
             "/projects/{id}/holds",
             "Reserve an estimated cost (or an amount) against the balance (Idempotency-Key header makes retries safe).",
             Project,
-            Some("HoldRequest"),
-            (201, Some("Hold")),
+            Some(Schema::of::<HoldRequest>()),
+            (201, Some(Schema::of::<Hold>())),
             || post(metering::create_hold),
         ),
         route(
@@ -263,7 +268,7 @@ pub fn routes() -> Vec<Route> {
             "A hold.",
             Project,
             None,
-            (200, Some("Hold")),
+            (200, Some(Schema::of::<Hold>())),
             || get(metering::get_hold),
         ),
         route(
@@ -271,8 +276,8 @@ pub fn routes() -> Vec<Route> {
             "/holds/{id}/settle",
             "Settle with the actual usage: debit it, release the hold.",
             Project,
-            Some("SettleRequest"),
-            (200, Some("Settlement")),
+            Some(Schema::of::<SettleRequest>()),
+            (200, Some(Schema::of::<Settlement>())),
             || post(metering::settle_hold),
         ),
         route(
@@ -281,7 +286,7 @@ pub fn routes() -> Vec<Route> {
             "Release a hold unused.",
             Project,
             None,
-            (200, Some("Hold")),
+            (200, Some(Schema::of::<Hold>())),
             || post(metering::release_hold),
         ),
         route(
@@ -289,8 +294,8 @@ pub fn routes() -> Vec<Route> {
             "/usage",
             "Report a batch of 1 to 500 usage events; each is recorded once, ever.",
             Project,
-            Some("UsageBatch"),
-            (200, Some("UsageBatchResult")),
+            Some(Schema::of::<RawBatch>()),
+            (200, Some(Schema::of::<UsageBatchResult>())),
             || post(metering::report_usage),
         ),
         Route {
@@ -301,7 +306,7 @@ pub fn routes() -> Vec<Route> {
                 "Build credits: balances, plan and renewal, packs, the last 30 days' activity.",
                 Owner,
                 None,
-                (200, Some("BuildCreditsSummary")),
+                (200, Some(Schema::of::<BuildCreditsSummary>())),
                 || get(build::summary),
             )
         },
@@ -310,8 +315,8 @@ pub fn routes() -> Vec<Route> {
             "/build-credits/activity",
             "Record build activity: subscription credits first, then usage credits.",
             Owner,
-            Some("BuildActivityRequest"),
-            (201, Some("BuildActivity")),
+            Some(Schema::of::<BuildActivityRequest>()),
+            (201, Some(Schema::of::<BuildActivity>())),
             || post(build::record_activity),
         ),
         route(
@@ -319,8 +324,8 @@ pub fn routes() -> Vec<Route> {
             "/build-credits/packs",
             "Buy a pack of usage credits (charged once per Idempotency-Key).",
             Owner,
-            Some("BuildPackRequest"),
-            (200, Some("BuildPackPurchase")),
+            Some(Schema::of::<BuildPackRequest>()),
+            (200, Some(Schema::of::<BuildPackPurchase>())),
             || post(build::buy_pack),
         ),
         route(
@@ -328,8 +333,8 @@ pub fn routes() -> Vec<Route> {
             "/support/charge-reviews",
             "If a charge looks wrong: build or cloud, matching records, a support report.",
             Owner,
-            Some("ChargeReviewRequest"),
-            (201, Some("ChargeReview")),
+            Some(Schema::of::<ChargeReviewRequest>()),
+            (201, Some(Schema::of::<ChargeReview>())),
             || post(account::charge_review),
         ),
     ]
@@ -367,21 +372,21 @@ pub fn document() -> Value {
         if !parameters.is_empty() {
             operation.insert("parameters".into(), Value::Array(parameters));
         }
-        if let Some(name) = route.request {
+        if let Some(body) = route.request {
             operation.insert(
                 "requestBody".into(),
-                json!({"required": true, "content": {"application/json": {"schema": reference(name)}}}),
+                json!({"required": true, "content": {"application/json": {"schema": reference(body.name)}}}),
             );
-            schemas.insert(name.into(), schema_with_example(name));
+            schemas.insert(body.name.into(), schema_with_example(body));
         }
         let (status, body) = route.response;
         let mut responses = Map::new();
         responses.insert(
             status.to_string(),
             match body {
-                Some(name) => {
-                    schemas.insert(name.into(), schema_with_example(name));
-                    json!({"description": "success", "content": {"application/json": {"schema": reference(name)}}})
+                Some(body) => {
+                    schemas.insert(body.name.into(), schema_with_example(body));
+                    json!({"description": "success", "content": {"application/json": {"schema": reference(body.name)}}})
                 }
                 None => json!({"description": "success"}),
             },
@@ -389,7 +394,7 @@ pub fn document() -> Value {
         responses.insert(
             "default".into(),
             json!({"description": format!("error; code one of {}", codes()),
-                   "content": {"application/json": {"schema": reference("ErrorBody")}}}),
+                   "content": {"application/json": {"schema": reference(ErrorBody::NAME)}}}),
         );
         operation.insert("responses".into(), Value::Object(responses));
         operation.insert("security".into(), security(route.access));
@@ -400,7 +405,10 @@ pub fn document() -> Value {
             path.insert(route.method.into(), Value::Object(operation));
         }
     }
-    schemas.insert("ErrorBody".into(), schema_with_example("ErrorBody"));
+    schemas.insert(
+        ErrorBody::NAME.into(),
+        schema_with_example(Schema::of::<ErrorBody>()),
+    );
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -451,14 +459,14 @@ fn codes() -> String {
         .join(", ")
 }
 
-/// The schema of the body named `name`, with its example.
-fn schema_with_example(name: &str) -> Value {
-    let example = example(name);
-    let body = Body {
-        name,
+/// The schema of `body`, with its example.
+fn schema_with_example(body: Schema) -> Value {
+    let example = (body.example)();
+    let inference = Inference {
+        body,
         example: &example,
     };
-    let mut schema = body.infer("", "", &example);
+    let mut schema = inference.infer("", "", &example);
     if let Value::Object(schema) = &mut schema {
         schema.insert("example".into(), example.clone());
     }
@@ -467,14 +475,14 @@ fn schema_with_example(name: &str) -> Value {
 
 /// A body's example, whose schema is inferred from it: types from its
 /// values, and which fields are required or nullable from its wire type's
-/// reader ([`reads`]), asked about the example with one field left out or
-/// set to `null`. Arrays are described by their first item.
-struct Body<'a> {
-    name: &'a str,
+/// reader ([`Body::reads`]), asked about the example with one field left out
+/// or set to `null`. Arrays are described by their first item.
+struct Inference<'a> {
+    body: Schema,
     example: &'a Value,
 }
 
-impl Body<'_> {
+impl Inference<'_> {
     /// The schema of `value`, at JSON pointer `at` in the example, the value of field `field`.
     fn infer(&self, at: &str, field: &str, value: &Value) -> Value {
         match value {
@@ -535,7 +543,7 @@ impl Body<'_> {
             Some(value) => fields.insert(name, value),
             None => fields.remove(&name),
         };
-        reads(self.name, altered)
+        (self.body.reads)(altered)
     }
 }
 
@@ -557,10 +565,15 @@ mod tests {
     fn every_body_has_an_example_and_every_route_is_in_the_document() {
         let document = document();
         for route in routes() {
-            for name in route.request.iter().chain(route.response.1.iter()) {
-                assert!(example(name).is_object(), "no example for {name}");
-                // `reads` knows every body (else its fields would all look required).
-                assert!(reads(name, example(name)), "{name}'s example does not read");
+            for body in route.request.iter().chain(route.response.1.iter()) {
+                let example = (body.example)();
+                assert!(example.is_object(), "no example for {}", body.name);
+                // The example reads (else its fields would all look required).
+                assert!(
+                    (body.reads)(example),
+                    "{}'s example does not read",
+                    body.name
+                );
             }
             let operation = &document["paths"][format!("/v1{}", route.path)][route.method];
             assert_eq!(operation["summary"], route.summary);

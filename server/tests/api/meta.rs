@@ -9,6 +9,7 @@ on_both!(
     models_serve_the_catalog_and_demo_is_absent_unless_seeded,
     openapi_document_lists_exactly_the_routes_that_answer,
     real_answers_have_every_required_field_and_null_only_where_nullable,
+    every_documented_request_body_is_the_one_its_handler_reads,
 );
 
 async fn models_serve_the_catalog_and_demo_is_absent_unless_seeded(backend: Backend) {
@@ -64,6 +65,59 @@ async fn openapi_document_lists_exactly_the_routes_that_answer(backend: Backend)
         (status, &body["error"]["message"]),
         (404, &serde_json::json!("route not found"))
     );
+}
+
+/// Each route's documented request body, its example sent to the running
+/// server, is read by the handler: whatever the answer, it is not the
+/// rejection of a body that does not read (which a JSON string, sent as the
+/// control, always is).
+async fn every_documented_request_body_is_the_one_its_handler_reads(backend: Backend) {
+    let server = Server::start(backend).await;
+    let owner = server.owner().await;
+    let (_, document) = server.get("/v1/openapi.json", None).await;
+    let unread = |status: u16, body: &serde_json::Value| {
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        status == 400
+            && (message.starts_with("Failed to deserialize the JSON body")
+                || message.starts_with("Failed to parse the request body"))
+    };
+    let mut checked = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let reference =
+                &operation["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+            let Some(name) = reference
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            else {
+                continue;
+            };
+            let example = document["components"]["schemas"][name]["example"].clone();
+            let url = path.replace("{id}", &owner.project_id);
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let (status, body) = server
+                .send(method.clone(), &url, Some(&owner.sk), Some(example))
+                .await;
+            assert!(
+                !unread(status, &body),
+                "{method} {path}: its handler does not read {name}: {body}"
+            );
+            let (status, body) = server
+                .send(
+                    method.clone(),
+                    &url,
+                    Some(&owner.sk),
+                    Some(serde_json::json!("x")),
+                )
+                .await;
+            assert!(
+                unread(status, &body),
+                "{method} {path} read a string as {name}: {status} {body}"
+            );
+            checked.push(format!("{method} {path}"));
+        }
+    }
+    assert_eq!(checked.len(), 11, "{checked:?}");
 }
 
 /// Answers of the running server against the document's schemas: every
