@@ -28,8 +28,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::ops::{Add, Sub};
 
-/// The largest count accepted: 2^53 - 1, the largest integer a JS number holds exactly.
-pub const MAX_COUNT: u64 = (1 << 53) - 1;
+/// The largest count accepted (the value reader's: [`crate::value::MAX_COUNT`]).
+pub use crate::value::MAX_COUNT;
 
 /// What was (or will be) used: the input of an estimate and of a usage report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,7 +16,6 @@
 //! value, as `JSON.parse` does.
 
 use crate::error::{Error, Quoted, Result};
-use crate::estimate::MAX_COUNT;
 use rust_decimal::Decimal;
 
 /// A JSON value. Objects keep their fields in order.
@@ -372,6 +371,9 @@ pub fn string(value: &Value, path: &str) -> Result<String> {
         ))),
     }
 }
+
+/// The largest count accepted: 2^53 - 1, the largest integer a JS number holds exactly.
+pub const MAX_COUNT: u64 = (1 << 53) - 1;
 
 /// A count: a non-negative integer no larger than [`MAX_COUNT`] (2^53 - 1).
 #[inline(never)]

@@ -131,7 +131,7 @@ impl App {
     /// demo account if asked.
     pub async fn open(options: Options) -> AppResult<App> {
         let services = Services {
-            store: Store::open(&options.db_url).await?,
+            store: open_store(&options.db_url).await?,
             payments: options.payments,
             public_url: options.public_url.trim_end_matches('/').to_owned(),
             clock: options.clock,
@@ -189,6 +189,15 @@ impl App {
         self.services.store.close().await;
         result
     }
+}
+
+/// Opens the database at `url` with its schema up to date: the migrations,
+/// then the work they leave for Rust (totalling the usage recorded before
+/// `usage_daily` existed, since SQL cannot sum decimal TEXT exactly).
+pub async fn open_store(url: &str) -> AppResult<Store> {
+    let store = Store::open(url).await?;
+    daily::backfill(&store).await?;
+    Ok(store)
 }
 
 /// Every `every`: expires past-due holds, completes top-ups and packs left

@@ -10,8 +10,8 @@
 //! URLs reach it as `BENCH_SQLITE_URL` and `BENCH_POSTGRES_URL`. Then
 //! `bench/attack.mjs` against a fresh release server (printed, not written).
 
-use crate::build::target_dir;
 use crate::postgres::TempPostgres;
+use crate::target_dir;
 use crate::{build, process, root, server, setup, Result};
 use std::process::Command;
 

@@ -2,11 +2,12 @@
 //! as the npm package in `pkg/`, with its size reported.
 
 use crate::files::{clear_dir, read, replace_between, write};
+use crate::flavor::{Flavor, FLAVORS};
 use crate::glue::{self, Glue};
 use crate::process;
 use crate::setup::{self, WASM_TARGET};
 use crate::{entries, fallback};
-use crate::{root, Result};
+use crate::{root, target_dir, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,72 +18,6 @@ const OUT_NAME: &str = "rork_cloud_credits";
 /// Builds the npm package and prints its size.
 pub fn run() -> Result {
     build_package().map(|_| ())
-}
-
-/// One WebAssembly module of the package: which cargo features, where it goes.
-pub struct Flavor {
-    /// Its directory under `pkg/dist` (`""` for the package root).
-    pub dir: &'static str,
-    /// Extra `cargo build` arguments selecting its features.
-    pub cargo_args: &'static [&'static str],
-    /// Whether it has the client (`CloudCredits`, `Hold`: `src/js/client.js`).
-    pub client: bool,
-}
-
-/// `RUSTFLAGS` of the shipped wasm: panics trap at once, without formatting a
-/// message or recording where they happened (no caller ever saw either: a
-/// panic in wasm is an `unreachable` trap in JS with or without them).
-const SIZE_RUSTFLAGS: &str =
-    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none --cfg rork_speed";
-
-impl Flavor {
-    /// The package entry this flavor is imported as (`rork-cloud-credits/estimate`).
-    pub fn entry(&self) -> String {
-        match self.dir {
-            "" => "rork-cloud-credits".to_string(),
-            dir => format!("rork-cloud-credits/{dir}"),
-        }
-    }
-
-    /// `cargo build` of this flavor's release wasm with `rustflags` added to
-    /// [`SIZE_RUSTFLAGS`] (callers may add a target dir).
-    ///
-    /// The standard library is compiled with the module (`-Zbuild-std`, from
-    /// the `rust-src` component) for size: its panic machinery and `core::fmt`
-    /// paths drop out, and `optimize_for_size` picks its smaller
-    /// implementations: 14% less gzip for the estimate module (bench/RESULTS.md,
-    /// "Size, fourth round"). These flags are unstable, so the stable
-    /// toolchain is told to accept them (`RUSTC_BOOTSTRAP=1`) for this build
-    /// only; a toolchain that renames one fails this build with rustc's message.
-    pub fn cargo_build(&self, rustflags: &str) -> Command {
-        let mut cmd = Command::new("cargo");
-        cmd.current_dir(root())
-            .args(["build", "--release", "--target", WASM_TARGET])
-            .args(["--package", "rork-cloud-credits"])
-            .args(self.cargo_args)
-            .args([
-                "-Zbuild-std=std,panic_abort",
-                "-Zbuild-std-features=optimize_for_size",
-            ])
-            // The core and rust_decimal for size, but for the hot path the
-            // core marks for speed (`rork_speed` in SIZE_RUSTFLAGS): 12.5 KB
-            // less gzip for the whole SDK; the workspace profile keeps them
-            // at 3 for the server.
-            .args(
-                ["rork-cloud-credits-core", "rust_decimal"]
-                    .iter()
-                    .flat_map(|package| {
-                        [
-                            "--config".to_string(),
-                            format!("profile.release.package.{package}.opt-level=\"z\""),
-                        ]
-                    }),
-            )
-            .env("RUSTC_BOOTSTRAP", "1")
-            .env("RUSTFLAGS", format!("{SIZE_RUSTFLAGS} {rustflags}"))
-            .env_remove("CARGO_ENCODED_RUSTFLAGS");
-        cmd
-    }
 }
 
 /// wasm-opt's passes over the shipped module: for size, repeated until they
@@ -108,21 +43,6 @@ pub fn optimize(input: &Path, output: &Path, keep_names: bool) -> Result {
             .arg(output),
     )
 }
-
-/// Every module of the package: the whole SDK at `rork-cloud-credits`, and
-/// estimation alone (no `client` feature) at `rork-cloud-credits/estimate`.
-pub const FLAVORS: [Flavor; 2] = [
-    Flavor {
-        dir: "",
-        cargo_args: &[],
-        client: true,
-    },
-    Flavor {
-        dir: "estimate",
-        cargo_args: &["--no-default-features"],
-        client: false,
-    },
-];
 
 /// Builds the npm package in `pkg/dist` and returns that directory.
 pub fn build_package() -> Result<PathBuf> {
@@ -297,13 +217,6 @@ fn api_names(glue: &Path) -> Result<Vec<String>> {
         return Err(format!("{} does not export estimateCost", glue.display()));
     }
     Ok(names)
-}
-
-/// Cargo's target directory (honouring `CARGO_TARGET_DIR`).
-pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"))
 }
 
 /// Raw, gzip -9 and brotli (quality 11) sizes of one file, in bytes.

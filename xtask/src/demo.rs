@@ -12,7 +12,7 @@ pub fn run() -> Result {
     setup::npm_ci(&root().join("www"))?;
     let binary = server::build()?;
 
-    let data = build::target_dir().join("demo");
+    let data = crate::target_dir().join("demo");
     std::fs::create_dir_all(&data).map_err(|e| format!("creating {}: {e}", data.display()))?;
     let db = format!("sqlite://{}", data.join("demo.db").display());
     let port = std::net::TcpListener::bind(("127.0.0.1", DEMO_PORT))

@@ -4,9 +4,10 @@
 //! warning fails it, an exported item or property without a doc comment
 //! included, so `cargo xtask test` keeps the reference clean and complete.
 
-use crate::build::{self, target_dir};
+use crate::build;
 use crate::files::write;
 use crate::process;
+use crate::target_dir;
 use crate::{root, Result};
 use std::path::PathBuf;
 use std::process::Command;

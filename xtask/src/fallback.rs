@@ -15,11 +15,12 @@
 //! UTF-8 text codec (for runtimes without `TextEncoder`/`TextDecoder`) into
 //! one minified file per module format.
 
-use crate::build::{target_dir, Flavor};
 use crate::files::{clear_dir, read, write};
+use crate::flavor::Flavor;
 use crate::glue::{self, Glue};
 use crate::process;
 use crate::setup::{self, WASM_TARGET};
+use crate::target_dir;
 use crate::{root, Result};
 use std::path::PathBuf;
 use std::process::Command;

@@ -12,6 +12,7 @@ mod doc;
 mod entries;
 mod fallback;
 mod files;
+mod flavor;
 mod glue;
 mod postgres;
 mod process;
@@ -78,4 +79,11 @@ fn main() -> ExitCode {
 pub fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// Cargo's target directory (honouring `CARGO_TARGET_DIR`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
 }

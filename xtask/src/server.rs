@@ -1,7 +1,7 @@
 //! Starting the reference Cloud Credits server for the demo and the tests.
 
-use crate::build::target_dir;
 use crate::process::{free_port, run, Service};
+use crate::target_dir;
 use crate::{root, Result};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -42,7 +42,7 @@ const DISK_NEEDED_GB: f64 = 3.0;
 /// otherwise shows up only as compile or npm errors deep in the log. Only a
 /// warning: a rerun over an earlier run's `target/` needs much less.
 pub fn disk_space() {
-    let target = crate::build::target_dir();
+    let target = crate::target_dir();
     let dir = target.ancestors().find(|d| d.exists()).unwrap_or(&target);
     let free = output(Command::new("df").arg("-Pk").arg(dir)).and_then(|df| free_gb(&df));
     if let Some(free) = free.filter(|gb| *gb < DISK_NEEDED_GB) {
@@ -69,7 +69,7 @@ pub fn rust_tools() -> Result {
     if !installed.lines().any(|t| t.trim() == WASM_TARGET) {
         run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
     }
-    // The standard library's source, which the release wasm is built with (`build::Flavor`).
+    // The standard library's source, which the release wasm is built with (`flavor::Flavor`).
     let components = output(Command::new("rustup").args(["component", "list", "--installed"]))
         .unwrap_or_default();
     if !components.lines().any(|c| c.trim().starts_with("rust-src")) {

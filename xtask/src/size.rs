@@ -8,8 +8,10 @@
 //! what it moved. Not part of `cargo xtask test`; the budgets are
 //! (tests/packaging/contents.test.mjs).
 
-use crate::build::{self, target_dir, FLAVORS};
+use crate::build;
 use crate::files::replace_between;
+use crate::flavor::FLAVORS;
+use crate::target_dir;
 use crate::{root, Result};
 use std::collections::BTreeMap;
 

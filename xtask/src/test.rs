@@ -266,7 +266,7 @@ fn server_suites(tally: &mut Tally, package_built: bool, wants: &dyn Fn(&str) ->
     if let Err(message) = &binary {
         tally.check("build the reference server", Err(message.clone()));
     }
-    let work = build::target_dir().join("xtask-test");
+    let work = crate::target_dir().join("xtask-test");
     let _ = std::fs::create_dir_all(&work);
     let suites = [
         Suite {

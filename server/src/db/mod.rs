@@ -121,8 +121,8 @@ pub struct Store {
 
 impl Store {
     /// Connects to `url` (`sqlite://FILE`, created if missing, or
-    /// `postgres://...`) and brings the schema up to date (migrations, then
-    /// the work they leave for the server: [`crate::daily::backfill`]).
+    /// `postgres://...`) and runs the migrations. The work they leave for
+    /// Rust (`pending_backfills`) is the opener's: `crate::open_store`.
     pub async fn open(url: &str) -> AppResult<Store> {
         sqlx::any::install_default_drivers();
         let dialect = Dialect::of_url(url)?;
@@ -152,13 +152,11 @@ impl Store {
                 .await?;
         }
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let store = Store {
+        Ok(Store {
             pool,
             dialect,
             writer: (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(()))),
-        };
-        crate::daily::backfill(&store).await?;
-        Ok(store)
+        })
     }
 
     /// The pool, for reads.

@@ -1,4 +1,5 @@
-//! Public routes: the model catalog, the OpenAPI document, the demo project.
+//! Public routes: the model catalog and the demo project (the OpenAPI
+//! document is served by [`super::openapi`], which it describes).
 
 use super::extract::Json;
 use super::AppState;
@@ -17,12 +18,6 @@ pub async fn models() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "application/json")],
         JSON.get_or_init(pricing::catalog_json).as_str(),
     )
-}
-
-/// `GET /v1/openapi.json` (public): the OpenAPI 3 document of the route table.
-pub async fn openapi() -> Json<serde_json::Value> {
-    static DOCUMENT: OnceLock<serde_json::Value> = OnceLock::new();
-    Json(DOCUMENT.get_or_init(super::openapi::document).clone())
 }
 
 /// `GET /v1/demo` (public, demo only): the demo project's id and publishable

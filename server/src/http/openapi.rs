@@ -11,6 +11,7 @@
 //! example without it does not read, nullable when it reads with `null`).
 
 use super::examples::{Body, Schema};
+use super::extract::Json;
 use super::metering::RawBatch;
 use super::{account, build, meta, metering, projects, AppState};
 use axum::routing::{delete, get, patch, post, MethodRouter};
@@ -18,6 +19,7 @@ use rork_cloud_credits_core::catalog::Catalog;
 use rork_cloud_credits_core::wire::{self, *};
 use rork_cloud_credits_core::ErrorCode;
 use serde_json::{json, Map, Value};
+use std::sync::OnceLock;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +88,7 @@ pub fn routes() -> Vec<Route> {
             Public,
             None,
             (200, None),
-            || get(meta::openapi),
+            || get(serve),
         ),
         route(
             "get",
@@ -338,6 +340,12 @@ pub fn routes() -> Vec<Route> {
             || post(account::charge_review),
         ),
     ]
+}
+
+/// `GET /v1/openapi.json` (public): [`document`], made once.
+pub async fn serve() -> Json<Value> {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    Json(DOCUMENT.get_or_init(document).clone())
 }
 
 /// The OpenAPI 3.0 document of [`routes`].
