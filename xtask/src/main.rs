@@ -7,6 +7,7 @@
 mod bench;
 mod build;
 mod catalog;
+mod circles;
 mod demo;
 mod doc;
 mod entries;
