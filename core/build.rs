@@ -1,5 +1,5 @@
 //! Compiles the built-in price list (`catalog/models.json`) into Rust data
-//! (`$OUT_DIR/builtin_catalog.rs`, included by `src/builtin.rs`), so that no
+//! (`$OUT_DIR/builtin_catalog.rs`, included by `src/catalog/builtin.rs`), so that no
 //! build parses JSON or price text at start-up: the catalog is ready at the
 //! first estimate. Prices become `Decimal::from_parts` constants with the
 //! scale of their text (`"2.50"` keeps two places); the crate's tests check the

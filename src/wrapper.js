@@ -2,7 +2,7 @@
 // ---- src/wrapper.js, appended by `cargo xtask build`: the public estimate functions. ----
 // A plain request crosses into WebAssembly once, as numbers: the model name is resolved to a
 // catalog position once and cached here, the estimate comes back as numbers in a buffer in wasm
-// memory (layout: core/src/quick.rs), and this file turns them into the result object. Anything the
+// memory (layout: core/src/catalog/quick.rs), and this file turns them into the result object. Anything the
 // fast path does not take (not a plain object, a non-number count, an unknown field or model, an
 // invalid combination, an amount beyond 53 bits) goes through the full path, which prices it
 // exactly with 96-bit decimals or throws the precise error.
@@ -245,7 +245,7 @@ function quickCost(request) {
   }
 }
 
-/** Numbers per request of a batch in wasm's input buffer (`ITEM_LEN` in core/src/quick.rs). */
+/** Numbers per request of a batch in wasm's input buffer (`ITEM_LEN` in core/src/catalog/quick.rs). */
 const ITEM_LEN = 6;
 /** The numbers of the batch being read (reused, see `filled`; grown as batches need). */
 let scratch = new Float64Array(ITEM_LEN * 64);

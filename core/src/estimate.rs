@@ -20,14 +20,15 @@
 //! [`MAX_COUNT`]; `cachedInputTokens + cacheWriteTokens > inputTokens`; token
 //! counts on a unit-billed entry; `units` on a token-billed entry.
 
-use crate::catalog::{Billing, Catalog, Entry, TokenRates};
+use crate::catalog::{token_parts, Billing, Catalog, Entry};
 use crate::error::{Error, Quoted, Result};
 use crate::money::{self, decimal_string};
 use crate::value::{self, Fields, JsonObject, Value};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::ops::{Add, Sub};
 
+/// The kind of a priced line (the catalog's: the rates an entry has).
+pub use crate::catalog::LineKind;
 /// The largest count accepted (the value reader's: [`crate::value::MAX_COUNT`]).
 pub use crate::value::MAX_COUNT;
 
@@ -71,35 +72,6 @@ impl UsageRequest {
         let mut object = JsonObject::default();
         self.write_fields(&mut object);
         object.finish()
-    }
-}
-
-/// The kind of a priced line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum LineKind {
-    /// Uncached input tokens.
-    Input,
-    /// Cached-read input tokens.
-    CachedInput,
-    /// Cache-write input tokens.
-    CacheWrite,
-    /// Output tokens.
-    Output,
-    /// Units of a unit-billed entry.
-    Units,
-}
-
-impl LineKind {
-    /// The kind's JS/wire name (`"input"`, `"cachedInput"`, ...), as serialized.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            LineKind::Input => "input",
-            LineKind::CachedInput => "cachedInput",
-            LineKind::CacheWrite => "cacheWrite",
-            LineKind::Output => "output",
-            LineKind::Units => "units",
-        }
     }
 }
 
@@ -301,34 +273,6 @@ fn push_line(
         });
     }
     Ok(())
-}
-
-/// The parts a token-billed request is priced in, in line order: uncached
-/// input, cached input, cache write, output, each `(kind, tokens, rate)`. A
-/// part without its own rate is billed as ordinary input (its rate is `None`
-/// here and its tokens are in the input part). Shared by this module and the
-/// 53-bit fast path ([`crate::quick`]), whose counts are `f64`.
-#[cfg_attr(rork_speed, optimize(speed))]
-pub(crate) fn token_parts<Q, P>(
-    [input, cached, write, output]: [Q; 4],
-    rates: &TokenRates<P>,
-) -> [(LineKind, Q, Option<P>); 4]
-where
-    Q: Copy + Add<Output = Q> + Sub<Output = Q>,
-    P: Copy,
-{
-    let mut uncached = input - cached - write;
-    for (tokens, rate) in [(cached, rates.cached_input), (write, rates.cache_write)] {
-        if rate.is_none() {
-            uncached = uncached + tokens;
-        }
-    }
-    [
-        (LineKind::Input, uncached, Some(rates.input)),
-        (LineKind::CachedInput, cached, rates.cached_input),
-        (LineKind::CacheWrite, write, rates.cache_write),
-        (LineKind::Output, output, Some(rates.output)),
-    ]
 }
 
 /// The lines of a token-billed request against `entry`.

@@ -14,7 +14,6 @@
 #![cfg_attr(rork_speed, feature(optimize_attribute))]
 
 pub mod answers;
-mod builtin;
 pub mod catalog;
 mod document;
 pub mod error;
@@ -23,10 +22,9 @@ pub mod id;
 pub mod money;
 pub mod plausible;
 pub mod queue;
-pub mod quick;
-pub mod resolve;
 pub mod retry;
 pub mod value;
 pub mod wire;
 
+pub use catalog::{quick, resolve};
 pub use error::{Error, ErrorCode};

@@ -58,7 +58,7 @@ test('reportUsage validates synchronously with estimateCost codes', () => {
   assert.throws(() => cc.reportUsage({ model: 'gpt-4o', inputTokens: 1, feature: 'x'.repeat(101) }), (e) => e.code === 'invalid_input');
   // holdId by the server's rule (a UUID in any case), with the server's message.
   assert.throws(() => cc.reportUsage(usage({ holdId: 'h-1' })),
-    (e) => e.code === 'invalid_input' && e.message === 'holdId must be a UUID, got "h-1"');
+    (e) => e.code === 'invalid_input' && e.message === 'holdId must be a UUID, got the string "h-1"');
   assert.throws(() => cc.reportUsage(usage({ holdId: 5 })),
     (e) => e.code === 'invalid_input' && e.message === 'holdId must be a UUID, got the number 5');
   assert.equal(cc.pending(), 1);

@@ -32,9 +32,10 @@
 //! estimate per request; the totals form of a batch ([`Catalog::quick_encode_totals`]) is
 //! its total's mantissa and scale, then each request's.
 
+use crate::catalog::{token_parts, LineKind};
 use crate::catalog::{Billing, Catalog, Entry, TokenRates};
-use crate::estimate::{token_parts, LineKind, MAX_COUNT};
 use crate::money;
+use crate::value::MAX_COUNT;
 use rust_decimal::Decimal;
 
 /// 2^53: every whole `f64` below it is exact.

@@ -41,12 +41,18 @@
 
 use crate::error::{Error, Quoted, Result};
 use crate::money::{MAX_DIGITS, PER_MILLION_SCALE};
-use crate::quick::QuickPlan;
-use crate::resolve::NameIndex;
 use crate::value::Value;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::ops::{Add, Sub};
 use std::sync::OnceLock;
+
+mod builtin;
+pub mod quick;
+pub mod resolve;
+
+use quick::QuickPlan;
+use resolve::NameIndex;
 
 /// Most decimal places a per-1M-tokens price may have (its per-token form has 6 more).
 pub const MAX_PER_MILLION_DECIMALS: u32 = 12;
@@ -159,7 +165,7 @@ pub struct Entry {
 
 /// The rates that apply to one request, tiers and fallbacks resolved: per 1M
 /// tokens as [`Decimal`]s, or in another form of price `P` (the fast path's
-/// per-token amounts, [`crate::quick`]).
+/// per-token amounts, [`quick`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenRates<P = Decimal> {
     /// Uncached input.
@@ -379,8 +385,7 @@ impl Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
         BUILTIN.get_or_init(|| {
             // Display, not `expect`'s Debug: Debug of text links Unicode tables into the wasm.
-            crate::builtin::catalog()
-                .unwrap_or_else(|error| panic!("core/catalog/models.json: {error}"))
+            builtin::catalog().unwrap_or_else(|error| panic!("core/catalog/models.json: {error}"))
         })
     }
 
@@ -459,7 +464,7 @@ impl Catalog {
     }
 
     /// Resolves a model name (id, alias, `provider/name`, `provider:name`, dated
-    /// snapshot) to its entry; see [`crate::resolve`]. Unknown names are an
+    /// snapshot) to its entry; see [`resolve`]. Unknown names are an
     /// `unknown_model` error with close-match suggestions.
     pub fn resolve(&self, name: &str) -> Result<&Entry> {
         let position = self.index.resolve(&self.entries, name)?;
@@ -501,6 +506,63 @@ fn is_iso_date(text: &str) -> bool {
 // The per-token form of a per-1M price must stay within Decimal's 28 places.
 const _: () = assert!(MAX_PER_MILLION_DECIMALS + PER_MILLION_SCALE <= MAX_DIGITS as u32);
 
+/// The kind of a priced line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LineKind {
+    /// Uncached input tokens.
+    Input,
+    /// Cached-read input tokens.
+    CachedInput,
+    /// Cache-write input tokens.
+    CacheWrite,
+    /// Output tokens.
+    Output,
+    /// Units of a unit-billed entry.
+    Units,
+}
+
+impl LineKind {
+    /// The kind's JS/wire name (`"input"`, `"cachedInput"`, ...), as serialized.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LineKind::Input => "input",
+            LineKind::CachedInput => "cachedInput",
+            LineKind::CacheWrite => "cacheWrite",
+            LineKind::Output => "output",
+            LineKind::Units => "units",
+        }
+    }
+}
+
+/// The parts a token-billed request is priced in, in line order: uncached
+/// input, cached input, cache write, output, each `(kind, tokens, rate)`. A
+/// part without its own rate is billed as ordinary input (its rate is `None`
+/// here and its tokens are in the input part). Shared by the estimate
+/// ([`crate::estimate`]) and its 53-bit fast path ([`quick`]), whose counts are `f64`.
+#[cfg_attr(rork_speed, optimize(speed))]
+pub(crate) fn token_parts<Q, P>(
+    [input, cached, write, output]: [Q; 4],
+    rates: &TokenRates<P>,
+) -> [(LineKind, Q, Option<P>); 4]
+where
+    Q: Copy + Add<Output = Q> + Sub<Output = Q>,
+    P: Copy,
+{
+    let mut uncached = input - cached - write;
+    for (tokens, rate) in [(cached, rates.cached_input), (write, rates.cache_write)] {
+        if rate.is_none() {
+            uncached = uncached + tokens;
+        }
+    }
+    [
+        (LineKind::Input, uncached, Some(rates.input)),
+        (LineKind::CachedInput, cached, rates.cached_input),
+        (LineKind::CacheWrite, write, rates.cache_write),
+        (LineKind::Output, output, Some(rates.output)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -541,7 +603,7 @@ mod tests {
         let again = Catalog::from_json(&catalog.to_json()).unwrap();
         assert_eq!(again.entries(), catalog.entries());
         assert_eq!(again.version(), catalog.version());
-        let file = include_str!("../catalog/models.json");
+        let file = include_str!("../../catalog/models.json");
         assert_eq!(catalog.to_json().trim_end(), file.trim_end());
         let parsed = Catalog::from_json(file).unwrap();
         assert_eq!(parsed.entries(), catalog.entries());
