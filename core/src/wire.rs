@@ -19,6 +19,10 @@ use serde::{Deserialize, Serialize};
 /// server's limit, and the SDK's before it sends anything.
 pub const MAX_LABEL_CHARS: usize = 100;
 
+/// The longest a hold lives, in seconds (a hold's `ttlSeconds`, a publishable
+/// key's `maxHoldSeconds`): 1 hour.
+pub const MAX_HOLD_TTL_SECONDS: u64 = 3600;
+
 /// The longest window of a usage summary, in UTC days (`usage({ days })`, `?days=`).
 pub const MAX_SUMMARY_DAYS: u32 = 90;
 

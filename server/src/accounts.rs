@@ -5,7 +5,7 @@ mod password;
 pub use password::Passwords;
 
 use crate::error::{AppError, AppResult};
-use crate::{build, projects};
+use crate::{build, settings};
 use rork_cloud_credits_core::wire;
 use sqlx::{AnyConnection, AnyPool};
 
@@ -135,7 +135,7 @@ pub async fn to_wire(
             subscription: build::plans::whole(account.build_subscription_credits),
             usage: build::plans::whole(account.build_usage_credits),
         },
-        projects: projects::list_wire(pool, &account.id, public_url).await?,
+        projects: settings::list_wire(pool, &account.id, public_url).await?,
     })
 }
 

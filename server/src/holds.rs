@@ -10,16 +10,15 @@ use crate::services::Services;
 use crate::spend::{Budget, Payer};
 use crate::{clock, ledger, pricing, validate};
 use rork_cloud_credits_core::money;
-use rork_cloud_credits_core::wire::{Hold, HoldRequest, HoldStatus, LedgerKind};
+use rork_cloud_credits_core::wire::{
+    Hold, HoldRequest, HoldStatus, LedgerKind, MAX_HOLD_TTL_SECONDS,
+};
 use rork_cloud_credits_core::ErrorCode;
 use rust_decimal::Decimal;
 use sqlx::AnyPool;
-use std::collections::HashMap;
 
 /// How long an unsettled hold lives by default: 10 minutes.
 pub const DEFAULT_TTL_SECONDS: u64 = 600;
-/// The longest hold: 1 hour.
-pub const MAX_TTL_SECONDS: u64 = 3600;
 /// The largest plain amount a hold may reserve: $10,000.
 const MAX_HOLD_USD: Decimal = projects::MAX_SETTING_USD;
 
@@ -123,9 +122,9 @@ pub async fn create(
         }
     };
     if let Some(ttl) = request.ttl_seconds {
-        if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
+        if !(1..=MAX_HOLD_TTL_SECONDS).contains(&ttl) {
             return Err(AppError::invalid(format!(
-                "ttlSeconds must be from 1 to {MAX_TTL_SECONDS}, got {ttl}"
+                "ttlSeconds must be from 1 to {MAX_HOLD_TTL_SECONDS}, got {ttl}"
             )));
         }
     }
@@ -272,30 +271,6 @@ pub fn cloud_disabled() -> AppError {
         ErrorCode::CloudDisabled,
         "Use Cloud Credits is off for this project: legacy features only. Turn it on in billing settings.",
     )
-}
-
-/// What publishable key `key_id`'s active holds reserve, in all and by the
-/// end user they were made for, in `tx` (the project locked): one query,
-/// however many end users a batch names.
-pub async fn held_by_key(
-    tx: &mut WriteTx,
-    key_id: &str,
-) -> AppResult<(Decimal, HashMap<String, Decimal>)> {
-    let rows: Vec<(Option<String>, Dec)> =
-        sqlx::query_as("SELECT end_user, amount FROM holds WHERE key_id = $1 AND status = $2")
-            .bind(key_id)
-            .bind(enum_text(HoldStatus::Active))
-            .fetch_all(&mut **tx)
-            .await?;
-    let mut total = Decimal::ZERO;
-    let mut by_user: HashMap<String, Decimal> = HashMap::new();
-    for (end_user, amount) in rows {
-        total += amount.0;
-        if let Some(end_user) = end_user {
-            *by_user.entry(end_user).or_default() += amount.0;
-        }
-    }
-    Ok((total, by_user))
 }
 
 /// The hold with `id`.

@@ -6,8 +6,10 @@
 
 use crate::db::{enum_from_text, enum_text, Dec, WriteTx};
 use crate::error::{AppError, AppResult};
-use crate::{clock, holds, projects, secret, validate};
-use rork_cloud_credits_core::wire::{CreatedKey, KeyInfo, KeyKind, PublishableLimits};
+use crate::{clock, projects, secret, validate};
+use rork_cloud_credits_core::wire::{
+    CreatedKey, KeyInfo, KeyKind, PublishableLimits, MAX_HOLD_TTL_SECONDS,
+};
 use rork_cloud_credits_core::ErrorCode;
 use rust_decimal::Decimal;
 use sqlx::{AnyConnection, AnyPool};
@@ -185,11 +187,10 @@ fn validate_limits(limits: &PublishableLimits) -> AppResult<()> {
     if let Some(cap) = limits.end_user_per_day_usd {
         validate::cents("endUserPerDayUsd", cap, Decimal::ZERO, max)?;
     }
-    if !(1..=holds::MAX_TTL_SECONDS).contains(&limits.max_hold_seconds) {
+    if !(1..=MAX_HOLD_TTL_SECONDS).contains(&limits.max_hold_seconds) {
         return Err(AppError::invalid(format!(
             "maxHoldSeconds must be from 1 to {}, got {}",
-            holds::MAX_TTL_SECONDS,
-            limits.max_hold_seconds
+            MAX_HOLD_TTL_SECONDS, limits.max_hold_seconds
         )));
     }
     Ok(())

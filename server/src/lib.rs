@@ -33,6 +33,7 @@ pub mod secret;
 pub mod seed;
 pub mod services;
 pub mod sessions;
+pub mod settings;
 pub mod spend;
 pub mod summary;
 pub mod topups;

@@ -5,7 +5,7 @@
 use crate::error::AppResult;
 use crate::services::Services;
 use crate::usage::{self, Reporter};
-use crate::{accounts, build, clock, keys, projects, topups};
+use crate::{accounts, build, clock, keys, projects, settings, topups};
 use rork_cloud_credits_core::catalog::{Catalog, Kind};
 use rork_cloud_credits_core::wire::{
     BuildKind, BuildPackRequest, DemoInfo, SettingsPatch, TopUpRequest,
@@ -110,7 +110,7 @@ async fn create_demo_account(services: &Services) -> AppResult<accounts::Account
         use_cloud_credits: Some(true),
         ..SettingsPatch::default()
     };
-    projects::update_settings(services, &app.id, &enable).await?;
+    settings::update_settings(services, &app.id, &enable).await?;
     let top_up = TopUpRequest {
         amount_usd: Decimal::new(2000, 2),
         payment_method: None,
@@ -121,7 +121,7 @@ async fn create_demo_account(services: &Services) -> AppResult<accounts::Account
         alert_email: Some(DEMO_EMAIL.into()),
         ..SettingsPatch::default()
     };
-    projects::update_settings(services, &app.id, &alerts).await?;
+    settings::update_settings(services, &app.id, &alerts).await?;
     let events = history(&app.id, now);
     usage::ingest(services, Reporter::Account(&account.id), events).await?;
     Ok(account)

@@ -16,11 +16,12 @@
 //! made (a publishable key settles only its own holds), so it is counted
 //! but not refused.
 
-use crate::db::{Dec, WriteTx};
+use crate::db::{enum_text, Dec, WriteTx};
 use crate::error::{AppError, AppResult};
 use crate::projects::ProjectRow;
-use crate::{clock, holds, keys};
-use rork_cloud_credits_core::wire::PublishableLimits;
+use crate::{clock, keys};
+
+use rork_cloud_credits_core::wire::{HoldStatus, PublishableLimits};
 use rork_cloud_credits_core::ErrorCode;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -90,7 +91,7 @@ impl Budget {
     /// locked by the caller).
     pub async fn load(tx: &mut WriteTx, key_id: &str) -> AppResult<Budget> {
         let now = clock::now_ms();
-        let (held, held_by_user) = holds::held_by_key(tx, key_id).await?;
+        let (held, held_by_user) = held_by_key(tx, key_id).await?;
         let mut budget = Budget {
             key_id: key_id.to_owned(),
             limits: keys::limits(tx, key_id).await?,
@@ -231,18 +232,17 @@ impl Budget {
         .await
     }
 
-    /// Settles `hold` (active until now) with a charge of `amount`: what it
+    /// Settles a hold (active until now) that reserved `held` for
+    /// `end_user`, made by key `made_by`, with a charge of `amount`: what it
     /// reserved is no longer held by the key that made it (if this one), and
     /// the charge is counted.
     pub async fn settle(
         &mut self,
         tx: &mut WriteTx,
-        hold: &holds::HoldRow,
+        (made_by, end_user, held): (Option<&str>, Option<&str>, Decimal),
         amount: Decimal,
     ) -> AppResult<()> {
-        let end_user = hold.end_user.as_deref();
-        if hold.key_id.as_deref() == Some(&self.key_id) {
-            let held = hold.amount.0;
+        if made_by == Some(&self.key_id) {
             self.update(tx, end_user, |spend| spend.held -= held)
                 .await?;
         }
@@ -301,4 +301,28 @@ impl Budget {
 
 fn limit(message: String) -> AppError {
     AppError::new(ErrorCode::SpendLimit, message)
+}
+
+/// What publishable key `key_id`'s active holds reserve, in all and by the
+/// end user they were made for, in `tx` (the project locked): one query,
+/// however many end users a batch names.
+pub async fn held_by_key(
+    tx: &mut WriteTx,
+    key_id: &str,
+) -> AppResult<(Decimal, HashMap<String, Decimal>)> {
+    let rows: Vec<(Option<String>, Dec)> =
+        sqlx::query_as("SELECT end_user, amount FROM holds WHERE key_id = $1 AND status = $2")
+            .bind(key_id)
+            .bind(enum_text(HoldStatus::Active))
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut total = Decimal::ZERO;
+    let mut by_user: HashMap<String, Decimal> = HashMap::new();
+    for (end_user, amount) in rows {
+        total += amount.0;
+        if let Some(end_user) = end_user {
+            *by_user.entry(end_user).or_default() += amount.0;
+        }
+    }
+    Ok((total, by_user))
 }

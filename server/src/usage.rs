@@ -622,7 +622,12 @@ async fn record_settling(
                 charged.cost = hold.amount.0;
                 charged.unbilled = Some(event.cost - hold.amount.0);
             }
-            budget.settle(tx, &hold, charged.cost).await?;
+            let made = (
+                hold.key_id.as_deref(),
+                hold.end_user.as_deref(),
+                hold.amount.0,
+            );
+            budget.settle(tx, made, charged.cost).await?;
         } else {
             let balance = project.balance.0 + hold.amount.0;
             let floor = spend::floor(charges.payer, project);

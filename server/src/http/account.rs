@@ -6,7 +6,7 @@ use super::limits::Client;
 use super::{AppState, Owner, Principal};
 use crate::error::AppResult;
 use crate::summary::{self, Scope};
-use crate::{accounts, keys, projects, review, sessions};
+use crate::{accounts, keys, projects, review, sessions, settings};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -125,7 +125,7 @@ pub async fn create_project(
     let publishable_key = keys::create(&mut tx, account_id, Some(&project.id)).await?;
     tx.commit().await?;
     let pool = state.services.store.pool();
-    let project = projects::to_wire(pool, &project, &state.services.public_url).await?;
+    let project = settings::to_wire(pool, &project, &state.services.public_url).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedProject {

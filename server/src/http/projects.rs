@@ -6,7 +6,7 @@ use super::extract::{idempotency_key, Json, Path, Query};
 use super::{AppState, Owner, Principal};
 use crate::error::{AppError, AppResult};
 use crate::summary::{self, Scope};
-use crate::{alerts, keys, ledger, projects, topups};
+use crate::{alerts, keys, ledger, settings, topups};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use rork_cloud_credits_core::wire::{
@@ -24,7 +24,7 @@ pub async fn get_project(
     let project = principal.owned_project(&state, &id).await?;
     let pool = state.services.store.pool();
     Ok(Json(
-        projects::to_wire(pool, &project, &state.services.public_url).await?,
+        settings::to_wire(pool, &project, &state.services.public_url).await?,
     ))
 }
 
@@ -36,10 +36,10 @@ pub async fn update_settings(
     Json(patch): Json<SettingsPatch>,
 ) -> AppResult<Json<Project>> {
     principal.owned_project(&state, &id).await?;
-    let project = projects::update_settings(&state.services, &id, &patch).await?;
+    let project = settings::update_settings(&state.services, &id, &patch).await?;
     let pool = state.services.store.pool();
     Ok(Json(
-        projects::to_wire(pool, &project, &state.services.public_url).await?,
+        settings::to_wire(pool, &project, &state.services.public_url).await?,
     ))
 }
 
