@@ -1,28 +1,29 @@
 //! Balance alerts: project notifications (`low`, `empty`, auto top-up),
 //! low-balance emails (one per crossing, written to the outbox in the same
-//! transaction as the change that crossed) and the auto top-up trigger.
+//! transaction as the change that crossed) and the auto top-up trigger (the
+//! top-up itself is [`crate::topups::after_change`]'s).
 //!
 //! Each alert has an "armed" flag on the project: it fires when the settled
 //! balance (the balance ignoring in-flight holds) crosses below its level
 //! while armed, which disarms it, and it re-arms once the settled balance is
 //! back at or above the level. So there is exactly one alert per crossing.
 
+use crate::clock;
 use crate::db::{enum_from_text, enum_text, Dec, WriteTx};
 use crate::error::AppResult;
 use crate::projects::{self, ProjectRow};
-use crate::{clock, topups};
 use rork_cloud_credits_core::money::format_usd;
 use rork_cloud_credits_core::wire::{Notification, NotificationKind};
 use rust_decimal::Decimal;
 use sqlx::AnyPool;
 
 /// Fires and re-arms the project's alerts for its current balance, in `tx`.
-/// Returns the id of the auto top-up to run after commit, if one fired.
+/// Returns whether the auto top-up fired (it is due now).
 pub async fn evaluate(
     tx: &mut WriteTx,
     project: &mut ProjectRow,
     public_url: &str,
-) -> AppResult<Option<String>> {
+) -> AppResult<bool> {
     let settled = project.settled_balance();
     let before = (project.low_armed, project.empty_armed, project.auto_armed);
     let link = projects::add_credits_url(public_url, &project.id);
@@ -51,18 +52,8 @@ pub async fn evaluate(
         );
         notify(tx, project, NotificationKind::Empty, &message).await?;
     }
-    let mut auto_top_up = None;
-    if project.auto_enabled != 0
-        && crossed(&mut project.auto_armed, settled < project.auto_threshold.0)
-    {
-        match topups::begin_auto(tx, project).await? {
-            Ok(id) => auto_top_up = Some(id),
-            Err(reason) => {
-                let message = format!("Auto top-up did not run: {reason}");
-                notify(tx, project, NotificationKind::AutoTopUpFailed, &message).await?;
-            }
-        }
-    }
+    let auto_top_up = project.auto_enabled != 0
+        && crossed(&mut project.auto_armed, settled < project.auto_threshold.0);
 
     if before != (project.low_armed, project.empty_armed, project.auto_armed) {
         sqlx::query(

@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::projects::{self, ProjectRow};
 use crate::services::Services;
 use crate::spend::{Budget, Payer};
-use crate::{clock, ledger, pricing, validate};
+use crate::{clock, commit, ledger, pricing, validate};
 use rork_cloud_credits_core::money;
 use rork_cloud_credits_core::wire::{
     Hold, HoldRequest, HoldStatus, LedgerKind, MAX_HOLD_TTL_SECONDS,
@@ -217,9 +217,7 @@ pub async fn create(
         &memo,
     )
     .await?;
-    services
-        .commit(tx, std::slice::from_mut(&mut project))
-        .await?;
+    commit::commit(services, tx, std::slice::from_mut(&mut project)).await?;
     row.to_wire()
 }
 
@@ -314,9 +312,7 @@ pub async fn release(services: &Services, hold: &HoldRow) -> AppResult<Hold> {
         )));
     }
     let hold = close(&mut tx, &mut project, hold, HoldStatus::Released, None).await?;
-    services
-        .commit(tx, std::slice::from_mut(&mut project))
-        .await?;
+    commit::commit(services, tx, std::slice::from_mut(&mut project)).await?;
     hold.to_wire()
 }
 
@@ -389,9 +385,7 @@ pub async fn expire_all_due(services: &Services) -> AppResult<usize> {
     for (project_id,) in &projects {
         let mut tx = services.store.write().await?;
         let mut project = lock_project(&mut tx, project_id).await?;
-        services
-            .commit(tx, std::slice::from_mut(&mut project))
-            .await?;
+        commit::commit(services, tx, std::slice::from_mut(&mut project)).await?;
     }
     Ok(projects.len())
 }

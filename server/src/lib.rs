@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod build;
 pub mod clock;
+pub mod commit;
 pub mod daily;
 pub mod db;
 pub mod error;

@@ -5,7 +5,7 @@ use crate::db::{flag, Dec};
 use crate::error::{AppError, AppResult};
 use crate::projects::{list, lock, ProjectRow, FREE_GRANT_USD, MAX_SETTING_USD};
 use crate::services::Services;
-use crate::{clock, keys, ledger, topups, validate};
+use crate::{clock, commit, keys, ledger, topups, validate};
 use rork_cloud_credits_core::wire::{self, AutoTopUp, LedgerKind, SettingsPatch};
 use rust_decimal::Decimal;
 use sqlx::AnyPool;
@@ -146,9 +146,7 @@ pub async fn update_settings(
     .bind(&project.id)
     .execute(&mut *tx)
     .await?;
-    services
-        .commit(tx, std::slice::from_mut(&mut project))
-        .await?;
+    commit::commit(services, tx, std::slice::from_mut(&mut project)).await?;
     Ok(project)
 }
 

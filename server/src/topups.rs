@@ -123,17 +123,46 @@ pub async fn top_up(
     tx.commit().await?;
 
     let (row, pending) = charge_and_credit(services, &id).await?;
-    services.run_top_ups(pending).await;
+    run(services, pending).await;
     row.outcome()
 }
 
-/// Called when an auto top-up fires (in the transaction that crossed the
-/// threshold): records a pending auto top-up and returns its id, or the
-/// reason it may not run (the daily cap).
-pub async fn begin_auto(
+/// After a change to `project`'s balance, in its transaction `tx`: evaluates
+/// its alerts and begins the auto top-up they fire (returned, to run after
+/// commit), or notifies why it may not run (the daily cap).
+pub async fn after_change(
     tx: &mut WriteTx,
-    project: &ProjectRow,
-) -> AppResult<Result<String, String>> {
+    project: &mut ProjectRow,
+    public_url: &str,
+) -> AppResult<Option<String>> {
+    if !alerts::evaluate(tx, project, public_url).await? {
+        return Ok(None);
+    }
+    match begin_auto(tx, project).await? {
+        Ok(id) => Ok(Some(id)),
+        Err(reason) => {
+            let message = format!("Auto top-up did not run: {reason}");
+            alerts::notify(tx, project, NotificationKind::AutoTopUpFailed, &message).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Charges and credits the pending top-ups `pending` (by id), and any auto
+/// top-ups those fire in turn. One that fails is logged and left pending for
+/// the sweeper.
+pub async fn run(services: &Services, mut pending: Vec<String>) {
+    while let Some(id) = pending.pop() {
+        match charge_and_credit(services, &id).await {
+            Ok((_, more)) => pending.extend(more),
+            Err(error) => tracing::warn!(top_up = %id, %error, "auto top-up left pending"),
+        }
+    }
+}
+
+/// Records a pending auto top-up (in the transaction that crossed the
+/// threshold) and returns its id, or the reason it may not run (the daily cap).
+async fn begin_auto(tx: &mut WriteTx, project: &ProjectRow) -> AppResult<Result<String, String>> {
     let today = clock::utc_day(clock::now_ms());
     let spent: Vec<(Dec,)> = sqlx::query_as(
         "SELECT amount FROM top_ups WHERE project_id = $1 AND source = $2 AND day = $3 \
@@ -296,9 +325,11 @@ pub async fn charge_and_credit(
             }
         }
     }
-    let pending = services
-        .commit_quietly(tx, std::slice::from_mut(&mut project))
-        .await?;
+    let pending = after_change(&mut tx, &mut project, &services.public_url)
+        .await?
+        .into_iter()
+        .collect();
+    tx.commit().await?;
     let row = by_id(&mut *services.store.pool().acquire().await?, id).await?;
     Ok((row, pending))
 }
@@ -313,8 +344,6 @@ pub async fn resume_pending(services: &Services, older_than_ms: i64) -> AppResul
             .fetch_all(services.store.pool())
             .await?;
     let count = ids.len();
-    services
-        .run_top_ups(ids.into_iter().map(|(id,)| id).collect())
-        .await;
+    run(services, ids.into_iter().map(|(id,)| id).collect()).await;
     Ok(count)
 }

@@ -16,7 +16,7 @@ use crate::holds::{self, HoldRow};
 use crate::projects::{self, ProjectRow};
 use crate::services::Services;
 use crate::spend::{self, Budget, Payer};
-use crate::{clock, daily, ledger, pricing, validate};
+use crate::{clock, commit, daily, ledger, pricing, validate};
 use rork_cloud_credits_core::estimate::UsageRequest;
 use rork_cloud_credits_core::wire::{
     EventStatus, HoldStatus, LedgerKind, SettleRequest, Settlement, UsageBatchResult, UsageEvent,
@@ -307,7 +307,7 @@ pub async fn record(
         budget.write(&mut tx).await?;
     }
     let mut projects: Vec<ProjectRow> = locked.into_values().collect();
-    services.commit(tx, &mut projects).await?;
+    commit::commit(services, tx, &mut projects).await?;
     Ok((results, projects))
 }
 
