@@ -1,6 +1,6 @@
 //! JSON-shaped data, and the readers requests and catalog documents are read with.
 //!
-//! The SDK builds a [`Value`] from a JS value (`src/js_value.rs`) and reads
+//! The SDK builds a [`Value`] from a JS value (`sdk/src/js_value.rs`) and reads
 //! requests and usage reports with [`crate::estimate::UsageRequest::from_value`];
 //! catalog documents are read by [`crate::catalog::Catalog::from_value`] in
 //! both the SDK and the server (which builds the [`Value`] from `serde_json`,

@@ -102,13 +102,13 @@ pub fn patch(text: &str, origin: &Path, glue: Glue, client: bool) -> Result<Stri
             .replace(&default_url, "wasmSource()")
             .replace(exports, "export { init as default };");
     }
-    text.push_str(&read(&root().join("src/wrapper.js"))?);
+    text.push_str(&read(&root().join("sdk/src/wrapper.js"))?);
     if client {
-        text.push_str(&read(&root().join("src/js/client.js"))?);
+        text.push_str(&read(&root().join("sdk/src/js/client.js"))?);
     }
-    text.push_str(&read(&root().join("src/js/inspect.js"))?);
+    text.push_str(&read(&root().join("sdk/src/js/inspect.js"))?);
     match glue {
-        Glue::Web => text.push_str(&read(&root().join("src/js/loader.js"))?),
+        Glue::Web => text.push_str(&read(&root().join("sdk/src/js/loader.js"))?),
         Glue::Wasm2js => text.push_str(
             "\n/** Nothing to load: this build is JavaScript. */\nfunction ensure() {}\n",
         ),
@@ -175,7 +175,7 @@ pub fn declarations(text: &str, origin: &Path, known_models: &[String]) -> Resul
         .filter(|line| !matches!(line.trim(), "free(): void;" | "[Symbol.dispose](): void;"))
         .map(|line| format!("{line}\n"))
         .collect();
-    out.push_str(&read(&root().join("src/js/loader.d.ts"))?);
+    out.push_str(&read(&root().join("sdk/src/js/loader.d.ts"))?);
     out.push_str("\n/** The ids and aliases of the built-in catalog's models and features. */\n");
     out.push_str("export type KnownModel =\n");
     for name in known_models {

@@ -1,6 +1,6 @@
 // Hand-computed estimates from the providers' published list prices, shared
 // by the native cross-check (core/tests/estimate_cross_check.rs) and the wasm
-// suite (tests/wasm_estimate.rs) through `include!`. Each comment shows the
+// suite (sdk/tests/wasm_estimate.rs) through `include!`. Each comment shows the
 // arithmetic in micro-dollars (µ$ = 10^-6 USD) per 1M tokens or per unit.
 
 /// `(model, input, cached, cache write, output, units, expected total)`.

@@ -12,7 +12,7 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-include!("../core/tests/common/cross_check_cases.rs");
+include!("../../core/tests/common/cross_check_cases.rs");
 
 fn js(json: &str) -> JsValue {
     JSON::parse(json).unwrap()
