@@ -539,6 +539,180 @@ mod tests {
         }
     }
 
+    /// The SDK's TypeScript declarations (its `.d.ts`), for the checks below.
+    const DECLARATIONS: [&str; 2] = [
+        include_str!("../../../sdk/src/typescript.rs"),
+        include_str!("../../../sdk/src/client/typescript.rs"),
+    ];
+
+    /// The fields of `export interface name` in the declarations, each with
+    /// whether it is optional (`?`).
+    fn declared(name: &str) -> Vec<(String, bool)> {
+        let opening = |line: &str| {
+            line.strip_prefix("export interface ")
+                .and_then(|rest| rest.split([' ', '{']).next())
+                == Some(name)
+        };
+        let text = DECLARATIONS
+            .iter()
+            .find_map(|text| {
+                let start = text.lines().position(opening)?;
+                Some(
+                    text.lines()
+                        .skip(start + 1)
+                        .take_while(|l| *l != "}")
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .unwrap_or_else(|| panic!("no `export interface {name}` in the SDK's declarations"));
+        text.iter()
+            .filter_map(|line| {
+                let field = line.strip_prefix("  ")?;
+                let end = field.find(':')?;
+                let (key, optional) = match field[..end].strip_suffix('?') {
+                    Some(key) => (key, true),
+                    None => (&field[..end], false),
+                };
+                (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric()))
+                    .then(|| (key.to_owned(), optional))
+            })
+            .collect()
+    }
+
+    /// The members of `export type name = "a" | "b" ...` in the declarations.
+    fn declared_union(name: &str) -> Vec<String> {
+        let head = format!("export type {name} =");
+        let text = DECLARATIONS
+            .iter()
+            .find_map(|text| {
+                let at = text.find(&head)? + head.len();
+                Some(&text[at..at + text[at..].find(';')?])
+            })
+            .unwrap_or_else(|| panic!("no `export type {name}` in the SDK's declarations"));
+        text.split('|')
+            .map(|member| member.trim().trim_matches('"').to_owned())
+            .filter(|member| !member.is_empty())
+            .collect()
+    }
+
+    /// The serde form's fields of one answer: the fields of its example, the
+    /// optional ones (serde's `Option`s: `null` or absent) marked.
+    fn fields_of(example: &Value, optional: &[&str]) -> Vec<(String, bool)> {
+        let mut fields: Vec<(String, bool)> = example
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(|key| (key.clone(), optional.contains(&key.as_str())))
+            .collect();
+        fields.sort();
+        fields
+    }
+
+    /// Every answer the SDK hands to an app is declared in its `.d.ts` with
+    /// exactly the wire type's fields, optional where the type's are: a field
+    /// added on one side only fails here (the Rust readers are held equal to
+    /// serde above; the OpenAPI schemas are inferred from these examples).
+    #[test]
+    fn the_sdk_declares_every_answer_field_of_the_wire_types() {
+        let hold = Hold::example();
+        let summary = UsageSummary::example();
+        let answers: [(&str, Value, &[&str]); 11] = [
+            ("Balance", Balance::example(), &[]),
+            ("AutoTopUp", Balance::example()["autoTopUp"].clone(), &[]),
+            ("HoldInfo", hold.clone(), &["estimate", "settledCostUsd"]),
+            ("Estimate", hold["estimate"].clone(), &[]),
+            ("EstimateLine", hold["estimate"]["lines"][0].clone(), &[]),
+            ("Settlement", Settlement::example(), &[]),
+            ("UsageResult", json(result()), &["costUsd", "error"]),
+            ("UsageSummary", summary.clone(), &[]),
+            ("UsageGroup", summary["groups"][0].clone(), &[]),
+            (
+                "Notification",
+                NotificationList::example()["notifications"][0].clone(),
+                &[],
+            ),
+            (
+                "UsageRequest",
+                json(usage()),
+                &[
+                    "inputTokens",
+                    "cachedInputTokens",
+                    "cacheWriteTokens",
+                    "outputTokens",
+                    "units",
+                ],
+            ),
+        ];
+        for (name, example, optional) in answers {
+            let mut declared = declared(name);
+            declared.sort();
+            assert_eq!(
+                declared,
+                fields_of(&example, optional),
+                "{name}: the .d.ts and the wire type differ"
+            );
+        }
+        let names = |all: Vec<Value>| -> Vec<String> {
+            all.into_iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect()
+        };
+        use rork_cloud_credits_core::estimate::LineKind;
+        let unions: [(&str, Vec<String>); 4] = [
+            (
+                "ErrorCode",
+                names(
+                    rork_cloud_credits_core::ErrorCode::ALL
+                        .iter()
+                        .map(json)
+                        .collect(),
+                ),
+            ),
+            (
+                "BalanceStatus",
+                names(
+                    [BalanceStatus::Ok, BalanceStatus::Low, BalanceStatus::Empty]
+                        .map(json)
+                        .into(),
+                ),
+            ),
+            (
+                "HoldStatus",
+                names(
+                    [
+                        HoldStatus::Active,
+                        HoldStatus::Settled,
+                        HoldStatus::Released,
+                        HoldStatus::Expired,
+                    ]
+                    .map(json)
+                    .into(),
+                ),
+            ),
+            (
+                "LineKind",
+                names(
+                    [
+                        LineKind::Input,
+                        LineKind::CachedInput,
+                        LineKind::CacheWrite,
+                        LineKind::Output,
+                        LineKind::Units,
+                    ]
+                    .map(json)
+                    .into(),
+                ),
+            ),
+        ];
+        for (name, members) in unions {
+            assert_eq!(
+                declared_union(name),
+                members,
+                "{name}: the .d.ts and the wire enum differ"
+            );
+        }
+    }
+
     #[test]
     fn the_sdk_refuses_what_serde_refuses_in_answers() {
         let refused = |json: Value| {
