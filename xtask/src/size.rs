@@ -98,7 +98,7 @@ fn origins(wasm: &[u8]) -> Result<BTreeMap<String, usize>> {
 fn origin_of(mangled: &str) -> String {
     let name = without_hashes(&format!("{:#}", rustc_demangle::demangle(mangled)));
     if !name.contains("::") {
-        return "exports: wasm-bindgen shims, src/ inlined".into();
+        return "exports: wasm-bindgen shims, sdk/src/ inlined".into();
     }
     let mut path = name.as_str();
     if let Some(inner) = path.strip_prefix('<') {
@@ -192,7 +192,7 @@ mod tests {
         );
         assert_eq!(
             origin_of("estimateCostFull externref shim"),
-            "exports: wasm-bindgen shims, src/ inlined"
+            "exports: wasm-bindgen shims, sdk/src/ inlined"
         );
         assert_eq!(
             origin_of("<f64 as core[27cd0353e63fa9bc]::fmt::Display>::fmt"),
