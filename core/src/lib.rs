@@ -23,6 +23,7 @@ pub mod money;
 pub mod plausible;
 pub mod queue;
 pub mod retry;
+mod text;
 pub mod value;
 pub mod wire;
 

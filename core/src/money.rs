@@ -8,6 +8,7 @@
 //! [`format_usd`], and only for display.
 
 use crate::error::{Error, Quoted, Result};
+use crate::text;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// The most significant digits a [`Decimal`] holds exactly.
@@ -88,7 +89,7 @@ pub fn parse_price(field: &str, text: &str) -> Result<Decimal> {
 
 /// The strict unsigned grammar shared by [`parse_usd`] and [`parse_price`].
 fn parse_unsigned(text: &str) -> std::result::Result<Decimal, &'static str> {
-    let (whole, fraction) = match text.split_once('.') {
+    let (whole, fraction) = match text::split_once(text, b'.') {
         Some((whole, fraction)) => (whole, Some(fraction)),
         None => (text, None),
     };
@@ -96,8 +97,8 @@ fn parse_unsigned(text: &str) -> std::result::Result<Decimal, &'static str> {
     if !all_digits(whole) || !fraction.map_or(true, all_digits) {
         return Err("only digits with an optional decimal point are allowed");
     }
-    let significant =
-        whole.trim_start_matches('0').len() + fraction.map_or(0, |fraction| fraction.len());
+    let leading_zeros = whole.bytes().take_while(|&b| b == b'0').count();
+    let significant = whole.len() - leading_zeros + fraction.map_or(0, |fraction| fraction.len());
     if significant > MAX_DIGITS {
         return Err("more than 28 digits cannot be held exactly");
     }
@@ -204,7 +205,7 @@ fn exact_add(a: Decimal, b: Decimal) -> Option<Decimal> {
 pub fn format_usd(amount: Decimal) -> String {
     let cents = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     let text = cents.abs().to_string();
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let (whole, fraction) = text::split_once(&text, b'.').unwrap_or((&text, ""));
     let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
     for (i, digit) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i) % 3 == 0 {

@@ -291,7 +291,7 @@ impl<'a> Fields<'a> {
             return Err(Error::invalid_input(format!(
                 "unknown field {}; {what} has {}",
                 field_path(path, name),
-                known.join(", ")
+                listed(known.iter().copied())
             )));
         }
         Ok(read)
@@ -435,6 +435,18 @@ fn item_path(path: &str, i: usize) -> String {
     format!("{path}[{i}]")
 }
 
+/// `a, b, c` (without `join`'s generic code in the wasm).
+fn listed<'s>(names: impl Iterator<Item = &'s str>) -> String {
+    let mut list = String::new();
+    for (i, name) in names.enumerate() {
+        if i > 0 {
+            list.push_str(", ");
+        }
+        list.push_str(name);
+    }
+    list
+}
+
 /// One of `choices`, by its name.
 #[inline(never)]
 pub fn one_of<T: Copy>(value: &Value, path: &str, choices: &[(&str, T)]) -> Result<T> {
@@ -444,10 +456,9 @@ pub fn one_of<T: Copy>(value: &Value, path: &str, choices: &[(&str, T)]) -> Resu
         .find(|(choice, _)| *choice == name)
         .map(|&(_, choice)| choice)
         .ok_or_else(|| {
-            let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
             Error::invalid_input(format!(
                 "{path} must be one of {}, got {}",
-                names.join(", "),
+                listed(choices.iter().map(|(name, _)| *name)),
                 Quoted(&name)
             ))
         })

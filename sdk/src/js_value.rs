@@ -215,8 +215,10 @@ fn stand_in(value: &JsValue) -> Result<Option<JsValue>, JsValue> {
 /// Rust text cannot hold: it would become U+FFFD unnoticed).
 fn string(value: &JsValue) -> Result<String, &'static str> {
     let text = value.as_string().unwrap_or_default();
-    // Only text that came out with a replacement character can have lost one.
-    if text.contains('\u{FFFD}') && !value.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
+    // Only text that came out with a replacement character (U+FFFD, bytes EF BF BD:
+    // searched as bytes, without `str`'s substring search in the wasm) can have lost one.
+    let replaced = text.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]);
+    if replaced && !value.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
         return Err("is a string with a lone surrogate (broken UTF-16)");
     }
     Ok(text)

@@ -13,10 +13,10 @@ import { cleanUp, packTarball, pkgDir } from './harness.mjs';
  * table, written by the build); lower them as the package shrinks (issue 20's targets).
  */
 const BUDGETS = [
-  { entry: 'rork-cloud-credits', file: 'dist/rork_cloud_credits.js', gzipBytes: 96 * 1024 },
-  { entry: 'rork-cloud-credits/estimate', file: 'dist/estimate/rork_cloud_credits.js', gzipBytes: 56 * 1024 },
-  { entry: 'rork-cloud-credits (wasm2js)', file: 'dist/rork_cloud_credits.wasm2js.js', gzipBytes: 128.5 * 1024 },
-  { entry: 'rork-cloud-credits/estimate (wasm2js)', file: 'dist/estimate/rork_cloud_credits.wasm2js.js', gzipBytes: 72 * 1024 },
+  { entry: 'rork-cloud-credits', file: 'dist/rork_cloud_credits.js', gzipBytes: 94 * 1024 },
+  { entry: 'rork-cloud-credits/estimate', file: 'dist/estimate/rork_cloud_credits.js', gzipBytes: 54 * 1024 },
+  { entry: 'rork-cloud-credits (wasm2js)', file: 'dist/rork_cloud_credits.wasm2js.js', gzipBytes: 126 * 1024 },
+  { entry: 'rork-cloud-credits/estimate (wasm2js)', file: 'dist/estimate/rork_cloud_credits.wasm2js.js', gzipBytes: 69.5 * 1024 },
 ];
 
 /** The files of one module, as they sit in its directory. */

@@ -41,6 +41,7 @@
 
 use crate::error::{Error, Quoted, Result};
 use crate::money::{MAX_DIGITS, PER_MILLION_SCALE};
+use crate::text;
 use crate::value::Value;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -486,21 +487,22 @@ impl Catalog {
 }
 
 /// `YYYY-MM-DD` with plausible month and day.
-fn is_iso_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
+fn is_iso_date(date: &str) -> bool {
     let number = |part: &str, len: usize| {
         (part.len() == len && part.bytes().all(|b| b.is_ascii_digit()))
             .then(|| part.parse::<u32>().ok())
             .flatten()
     };
-    match parts[..] {
-        [year, month, day] => {
-            number(year, 4).is_some()
-                && number(month, 2).is_some_and(|m| (1..=12).contains(&m))
-                && number(day, 2).is_some_and(|d| (1..=31).contains(&d))
-        }
-        _ => false,
-    }
+    let Some((year, rest)) = text::split_once(date, b'-') else {
+        return false;
+    };
+    let Some((month, day)) = text::split_once(rest, b'-') else {
+        return false;
+    };
+    // A third `-` leaves a `day` that is not two digits.
+    number(year, 4).is_some()
+        && number(month, 2).is_some_and(|m| (1..=12).contains(&m))
+        && number(day, 2).is_some_and(|d| (1..=31).contains(&d))
 }
 
 // The per-token form of a per-1M price must stay within Decimal's 28 places.

@@ -17,6 +17,7 @@
 
 use crate::catalog::Entry;
 use crate::error::{Error, ErrorCode, Quoted, Result};
+use crate::text;
 use std::borrow::Cow;
 
 /// How many suggestions an `unknown_model` message offers at most.
@@ -184,7 +185,7 @@ pub fn normalize(name: &str) -> Cow<'_, str> {
 
 /// Splits `"provider/model"` or `"provider:model"` at the first separator.
 pub fn split_provider(name: &str) -> (Option<&str>, &str) {
-    match name.find(['/', ':']) {
+    match name.bytes().position(|b| b == b'/' || b == b':') {
         Some(at) => (Some(&name[..at]), &name[at + 1..]),
         None => (None, name),
     }
@@ -214,11 +215,21 @@ pub fn strip_snapshot(name: &str) -> Option<&str> {
     if let Some(base) = name.strip_suffix("-latest") {
         return Some(base);
     }
-    if let Some((base, date)) = name.rsplit_once('@') {
+    if let Some((base, date)) = text::rsplit_once(name, b'@') {
         return (date.len() == 8 && all_digits(date)).then_some(base);
     }
     // -YYYY-MM-DD and -MM-DD: peel numeric groups of the right lengths.
-    let groups: Vec<&str> = name.rsplitn(4, '-').collect();
+    // What `name.rsplitn(4, '-')` gives: up to three groups from the end, then the rest.
+    let mut groups: Vec<&str> = Vec::with_capacity(4);
+    let mut rest = name;
+    while groups.len() < 3 {
+        let Some((head, group)) = text::rsplit_once(rest, b'-') else {
+            break;
+        };
+        groups.push(group);
+        rest = head;
+    }
+    groups.push(rest);
     let numeric = |count: usize, lengths: &[usize]| {
         groups.len() > count
             && groups[..count]
