@@ -7,7 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiCall, assertNoConsoleErrors, newPage, screenshot, signIn, startBrowser, visit } from './harness.mjs';
+import { PHONE, apiCall, assertNoConsoleErrors, newPage, screenshot, signIn, startBrowser, visit } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -194,6 +194,23 @@ test('a charge review\'s "build activity" verdict leads to the entries it found'
   assert.equal(await page.locator('#build-credits [role="status"]').last().textContent(),
     `${n} of ${n} entries from your charge review are highlighted below.`);
   await screenshot(page, 'desktop-build-review-link');
+  assertNoConsoleErrors(problems);
+  await context.close();
+});
+
+test('the Build Credits tab works at phone width without sideways scrolling', async () => {
+  const { context, page, problems } = await newPage(browser, PHONE);
+  await visit(page);
+  await signIn(page);
+  await page.getByRole('tab', { name: 'Build Credits' }).click();
+  const server = await summary(context);
+  await page.getByTestId('build-remaining').filter({ hasText: `${server.remaining} credits` }).waitFor();
+  await page.locator('#build-credits tr[id^="build-activity-"]').first().waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone screen`);
+  // The pack choices and the buy button are reachable and legible.
+  assert.ok(await page.getByRole('button', { name: 'Buy credits' }).isVisible());
+  await screenshot(page, 'phone-build-credits');
   assertNoConsoleErrors(problems);
   await context.close();
 });
