@@ -335,7 +335,7 @@ pub async fn charge_and_credit(
 }
 
 /// Completes top-ups left pending for more than `older_than_ms` (a crash
-/// between recording and crediting). Returns how many were completed.
+/// between recording and crediting). Returns how many it found pending.
 pub async fn resume_pending(services: &Services, older_than_ms: i64) -> AppResult<usize> {
     let ids: Vec<(String,)> =
         sqlx::query_as("SELECT id FROM top_ups WHERE status = $1 AND created_at < $2")

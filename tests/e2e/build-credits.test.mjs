@@ -7,7 +7,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PHONE, apiCall, assertNoConsoleErrors, newPage, screenshot, signIn, startBrowser, visit } from './harness.mjs';
+import {
+  PHONE, apiCall, assertNoConsoleErrors, assertNoSidewaysScroll, localInputValue, newPage, screenshot, signIn, startBrowser, visit,
+} from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -163,11 +165,7 @@ test('a charge review\'s "build activity" verdict leads to the entries it found'
   // The oldest seeded entry is beyond the tab's first 20 rows: the link reads older activity to show it.
   const oldest = server.recent.at(-1);
   assert.ok(server.recent.indexOf(oldest) >= 20);
-  const typed = await page.evaluate((iso) => {
-    const at = new Date(iso);
-    const pad = (n) => String(n).padStart(2, '0');
-    return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
-  }, oldest.occurredAt);
+  const typed = await localInputValue(page, oldest.occurredAt);
   await page.locator('#project-select').selectOption(oldest.projectId);
   await page.getByLabel('Approximate time (your local time)').fill(typed);
   await page.getByLabel('What happened').fill('Credits dropped while I was building');
@@ -206,8 +204,7 @@ test('the Build Credits tab works at phone width without sideways scrolling', as
   const server = await summary(context);
   await page.getByTestId('build-remaining').filter({ hasText: `${server.remaining} credits` }).waitFor();
   await page.locator('#build-credits tr[id^="build-activity-"]').first().waitFor();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone screen`);
+  await assertNoSidewaysScroll(page);
   // The pack choices and the buy button are reachable and legible.
   assert.ok(await page.getByRole('button', { name: 'Buy credits' }).isVisible());
   await screenshot(page, 'phone-build-credits');

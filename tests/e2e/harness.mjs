@@ -107,6 +107,21 @@ export async function project(context, id) {
   return body;
 }
 
+/** Fails when the page is wider than its viewport (sideways scrolling on a phone). */
+export async function assertNoSidewaysScroll(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone screen`);
+}
+
+/** The RFC 3339 time `iso` as a `datetime-local` input's value in the page's local time. */
+export function localInputValue(page, iso) {
+  return page.evaluate((iso) => {
+    const at = new Date(iso);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+  }, iso);
+}
+
 /** Saves a full-page screenshot as tests/artifacts/<name>.png. */
 export async function screenshot(page, name) {
   mkdirSync('tests/artifacts', { recursive: true });

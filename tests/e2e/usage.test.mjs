@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  apiCall, appPath, assertNoConsoleErrors, newPage, newProject, screenshot, signIn, startBrowser, visit,
+  apiCall, appPath, assertNoConsoleErrors, localInputValue, newPage, newProject, screenshot, signIn, startBrowser, visit,
 } from './harness.mjs';
 
 let browser;
@@ -95,11 +95,7 @@ test('a time entered by hand during editor work is build activity', async () => 
   assert.equal(probe.status, 201, JSON.stringify(probe.body));
   const [work] = probe.body.buildActivity;
   assert.ok(work, 'the seed has build activity on the demo project a day ago');
-  const typed = await page.evaluate((iso) => {
-    const at = new Date(iso);
-    const pad = (n) => String(n).padStart(2, '0');
-    return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
-  }, work.occurredAt);
+  const typed = await localInputValue(page, work.occurredAt);
   await page.getByLabel('Approximate time (your local time)').fill(typed);
   await page.getByLabel('What happened').fill('Credits dropped while I was chatting with the agent');
   await page.getByRole('button', { name: 'File a support report' }).click();

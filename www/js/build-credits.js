@@ -10,14 +10,18 @@ import { describe } from './errors.js';
 import { h, fill, loading, localTime, say, table } from './dom.js';
 import { PaymentKeys } from './ids.js';
 import { paymentSelect } from './payment.js';
+import { save } from './save.js';
 
 /** What each kind of build activity is, in the seed's words. */
-export const BUILD_KIND_LABELS = {
+const BUILD_KIND_LABELS = {
   chat: 'Agent chat messages',
   build: 'Builds and previews',
   asset: 'Asset generation',
   publish: 'Publishing',
 };
+
+/** The label of a build activity kind (the kind itself for one this page does not know). */
+export const buildKindLabel = (kind) => BUILD_KIND_LABELS[kind] ?? kind;
 
 /** Recent entries shown at first; "Show older activity" and highlighting read up to `ALL`. */
 const FIRST = 20;
@@ -126,7 +130,7 @@ function build(dashboard) {
       fill(kinds, table({
         caption: 'Build credits by kind of activity, last 30 days',
         columns: ['Activity', 'Credits', 'Times'],
-        rows: summary.byKind.map((k) => [BUILD_KIND_LABELS[k.kind] ?? k.kind, String(k.credits), String(k.count)]),
+        rows: summary.byKind.map((k) => [buildKindLabel(k.kind), String(k.credits), String(k.count)]),
       }));
       shown = new Set(summary.recent.map((a) => a.id));
       fill(recent, activityTable(summary.recent, account, highlighted));
@@ -151,7 +155,7 @@ function activityTable(activity, account, highlighted) {
     caption: 'Build activity of the last 30 days, newest first',
     columns: ['When', 'Project', 'Activity', 'Details', 'Credits', 'Paid from'],
     rows: activity.map((a) => [
-      localTime(a.occurredAt), projectName(a.projectId), BUILD_KIND_LABELS[a.kind] ?? a.kind,
+      localTime(a.occurredAt), projectName(a.projectId), buildKindLabel(a.kind),
       a.description, String(a.credits), paidFrom(a),
     ]),
     rowAttributes: (index) => {
@@ -193,21 +197,10 @@ function packsForm(dashboard) {
       say(message, 'Choose a pack of credits.');
       return;
     }
-    submit.disabled = true;
-    form.setAttribute('aria-busy', 'true');
-    say(message, '');
-    let error = null;
-    try {
-      await api.buyBuildPack(chosen.id, method.value, keys.keyFor(`${chosen.id} ${method.value}`));
-      await dashboard.refresh();
-    } catch (caught) {
-      error = caught;
-    } finally {
-      submit.disabled = false;
-      form.removeAttribute('aria-busy');
-    }
+    const key = keys.keyFor(`${chosen.id} ${method.value}`);
+    const error = await save(submit, message, () => api.buyBuildPack(chosen.id, method.value, key), dashboard,
+      `Added ${chosen.credits} usage credits for ${formatUsd(chosen.priceUsd)}.`);
     keys.settle(error);
-    say(message, error ? describe(error) : `Added ${chosen.credits} usage credits for ${formatUsd(chosen.priceUsd)}.`, error ? 'error' : 'ok');
   });
 
   return {

@@ -5,13 +5,13 @@
 
 import { formatUsd } from 'rork-cloud-credits';
 import { api } from './api.js';
-import { describe } from './errors.js';
 import { h, fill, say } from './dom.js';
 import { checkTopUp } from './money.js';
 import { statusLabel, statusKey } from './status.js';
 import { PaymentKeys } from './ids.js';
 import { keyLimitsForm } from './key-limits.js';
 import { paymentSelect } from './payment.js';
+import { save as saveChange } from './save.js';
 
 /** Builds the panel into `#credits-panel` and keeps it in step with `dashboard`. */
 export function setUpCreditsPanel(dashboard) {
@@ -83,27 +83,14 @@ function build(dashboard) {
 }
 
 /**
- * Runs `request` with `control` disabled, then refreshes the account; reports
- * the outcome in `slot`. Resolves with the error, or `null` on success.
+ * `saveChange` for a change to Cloud Credits: once it is made, the running
+ * app reads its own balance again (it learns nothing else from the dashboard).
  */
-async function save(control, slot, request, dashboard, success = 'Saved.') {
-  control.disabled = true;
-  control.setAttribute('aria-busy', 'true');
-  say(slot, '');
-  try {
+function save(control, slot, request, dashboard, success) {
+  return saveChange(control, slot, async () => {
     await request();
-    // The running app reads its own balance again (it learns nothing else from the dashboard).
     document.dispatchEvent(new CustomEvent('billing-changed'));
-    await dashboard.refresh();
-    say(slot, success, 'ok');
-    return null;
-  } catch (error) {
-    say(slot, describe(error));
-    return error;
-  } finally {
-    control.disabled = false;
-    control.removeAttribute('aria-busy');
-  }
+  }, dashboard, success);
 }
 
 function addFundsForm(dashboard) {

@@ -7,7 +7,7 @@ import { formatUsd } from 'rork-cloud-credits';
 import { api } from './api.js';
 import { describe } from './errors.js';
 import { h, fill, loading, localTime, say, table } from './dom.js';
-import { BUILD_KIND_LABELS } from './build-credits.js';
+import { buildKindLabel } from './build-credits.js';
 
 const KIND_LABELS = {
   grant: 'Free credit', top_up: 'Top-up', auto_top_up: 'Auto top-up', hold: 'Reserved',
@@ -150,7 +150,7 @@ function showReview(result, review, projectLink) {
     review.buildActivity.length ? table({
       caption: 'Build activity around that time (build credits)',
       columns: ['When', 'Kind', 'What', 'Credits'],
-      rows: review.buildActivity.map((b) => [localTime(b.occurredAt), BUILD_KIND_LABELS[b.kind] ?? b.kind, b.description, String(b.credits)]),
+      rows: review.buildActivity.map((b) => [localTime(b.occurredAt), buildKindLabel(b.kind), b.description, String(b.credits)]),
     }) : null);
 }
 

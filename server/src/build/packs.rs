@@ -104,7 +104,8 @@ pub async fn buy(
 /// Completes purchases left pending for more than `older_than_ms` (a crash
 /// between recording and crediting; the sweeper's job, as for top-ups): each
 /// is charged with its own id as the provider's key, so a charge the crash
-/// interrupted is not taken twice. Returns how many were completed.
+/// interrupted is not taken twice. One that fails is logged and left for the
+/// next pass, as top-ups are. Returns how many it found pending.
 pub async fn resume_pending(services: &Services, older_than_ms: i64) -> AppResult<usize> {
     let ids: Vec<(String,)> =
         sqlx::query_as("SELECT id FROM build_packs WHERE status = $1 AND created_at < $2")
@@ -113,7 +114,9 @@ pub async fn resume_pending(services: &Services, older_than_ms: i64) -> AppResul
             .fetch_all(services.store.pool())
             .await?;
     for (id,) in &ids {
-        charge_and_credit(services, id).await?;
+        if let Err(error) = charge_and_credit(services, id).await {
+            tracing::warn!(purchase = %id, %error, "build-credit pack left pending");
+        }
     }
     Ok(ids.len())
 }
